@@ -1,0 +1,51 @@
+// interleave: entry point. Parses the command line and runs one subcommand. Thread: main.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/commands.hpp"
+#include "core/log.hpp"
+#include "core/thread.hpp"
+
+int main(int argc, char** argv) {
+    using namespace interleave;
+    set_current_thread_name("main");
+    try {
+        CLI::App app{"Interleave: real-time player for layered image sequences", "interleave"};
+        app.set_version_flag("--version", "interleave 0.1.0");
+        std::string level = "info";
+        app.add_option("--log-level", level, "debug|info|warn|error|off (stderr)")
+            ->capture_default_str();
+        app.require_subcommand(1);
+        std::vector<app::Command> commands{app::add_scan_command(app),
+                                           app::add_bench_command(app)};
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::ParseError& e) {
+            const int rc = app.exit(e);
+            return rc == 0 ? app::kExitOk : app::kExitBadInput;
+        }
+        log::Level parsed{};
+        if (!log::parse_level(level, parsed)) {
+            std::fprintf(stderr, "--log-level: '%s' is not one of debug|info|warn|error|off\n",
+                         level.c_str());
+            return app::kExitBadInput;
+        }
+        log::init(parsed);
+        std::string command_line = "interleave";
+        for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+        for (auto& command : commands) {
+            if (command.sub->parsed()) return command.run(command_line);
+        }
+        return app::kExitBadInput;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "interleave: %s\n", e.what());
+        return app::kExitFailure;
+    } catch (...) {
+        std::fprintf(stderr, "interleave: unknown error\n");
+        return app::kExitFailure;
+    }
+}

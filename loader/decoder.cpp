@@ -1,0 +1,303 @@
+// Decoder: TurboJPEG (SBS through YUV planes + libyuv, or full RGBA), libwebp straight into
+// the destination, libspng straight into the destination.
+#include "loader/decoder.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include <libyuv/convert_argb.h>
+#include <libyuv/planar_functions.h>
+#include <spng.h>
+#include <turbojpeg.h>
+#include <webp/decode.h>
+
+namespace interleave::loader {
+namespace {
+
+// Warnings (a truncated stream, corrupt entropy data) are errors: a half-grey frame on screen
+// is worse than keeping the last good one.
+constexpr int kTjFlags = TJFLAG_STOPONWARNING;
+
+struct SpngDeleter {
+    void operator()(spng_ctx* ctx) const { spng_ctx_free(ctx); }
+};
+
+void threshold_mask_row(std::uint8_t* mask, int width) {
+    for (int x = 0; x < width; ++x) mask[x] = mask[x] < kSbsAlphaThreshold ? 0 : mask[x];
+}
+
+}  // namespace
+
+Result<void> check_expected(const ImageHeader& header, ExpectedSize expected,
+                            const std::string& subject) {
+    if ((expected.width_px > 0 && header.layer_width_px != expected.width_px) ||
+        (expected.height_px > 0 && header.layer_height_px != expected.height_px)) {
+        return make_error(ErrorCode::kWrongSize, subject,
+                          "layer is {}x{} px, expected {}x{} px like the rest of its folder",
+                          header.layer_width_px, header.layer_height_px, expected.width_px,
+                          expected.height_px);
+    }
+    return {};
+}
+
+Decoder::Decoder(DecoderOptions options) : options_(options), tj_(tjInitDecompress()) {}
+
+Decoder::~Decoder() {
+    if (tj_ != nullptr) tjDestroy(tj_);
+}
+
+Result<void> Decoder::read_file(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return make_error(ErrorCode::kIo, file.string(), "cannot open ({})", std::strerror(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        const int err = errno;
+        ::close(fd);
+        return make_error(ErrorCode::kIo, file.string(), "not a readable regular file ({})",
+                          err ? std::strerror(err) : "not a regular file");
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (size > options_.max_file_bytes) {
+        ::close(fd);
+        return make_error(ErrorCode::kTooLarge, file.string(),
+                          "file of {} bytes exceeds the limit of {} bytes", size,
+                          options_.max_file_bytes);
+    }
+    // resize() only allocates when this file is the largest yet.
+    file_.resize(static_cast<std::size_t>(size));
+    std::size_t done = 0;
+    while (done < file_.size()) {
+        const ssize_t n = ::read(fd, file_.data() + done, file_.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : 0;
+            ::close(fd);
+            return make_error(ErrorCode::kIo, file.string(), "read failed after {} of {} bytes ({})",
+                              done, size, err ? std::strerror(err) : "file shrank while reading");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return {};
+}
+
+Result<LayerImage> Decoder::decode_file(const std::filesystem::path& file,
+                                        LayerEncoding encoding, BufferPool& pool,
+                                        ExpectedSize expected) {
+    if (auto read = read_file(file); !read) return tl::unexpected(read.error());
+    return decode_memory(file_, encoding, pool, file.string(), expected);
+}
+
+Result<LayerImage> Decoder::decode_memory(std::span<const std::uint8_t> bytes,
+                                          LayerEncoding encoding, BufferPool& pool,
+                                          const std::string& subject, ExpectedSize expected) {
+    if (bytes.empty()) return make_error(ErrorCode::kBadFormat, subject, "empty file (0 bytes)");
+    switch (encoding) {
+    case LayerEncoding::kSbsJpeg: return decode_jpeg(bytes, true, pool, subject, expected);
+    case LayerEncoding::kOpaqueJpeg: return decode_jpeg(bytes, false, pool, subject, expected);
+    case LayerEncoding::kWebp: return decode_webp(bytes, pool, subject, expected);
+    case LayerEncoding::kPng: return decode_png(bytes, pool, subject, expected);
+    }
+    return make_error(ErrorCode::kInternal, subject, "unknown layer encoding");
+}
+
+Result<LayerImage> Decoder::acquire_layer(const ImageHeader& header, BufferPool& pool,
+                                          const std::string& subject) {
+    const std::size_t bytes = static_cast<std::size_t>(header.layer_width_px) *
+                              static_cast<std::size_t>(header.layer_height_px) * 4;
+    auto buffer = pool.wait_acquire(bytes, options_.pool_timeout);
+    if (!buffer) {
+        return make_error(ErrorCode::kCancelled, subject,
+                          "no pixel buffer free within {} ms (pool closed or every buffer busy)",
+                          options_.pool_timeout.count());
+    }
+    LayerImage image;
+    image.pixels = std::move(*buffer);
+    image.width_px = header.layer_width_px;
+    image.height_px = header.layer_height_px;
+    return image;
+}
+
+Result<LayerImage> Decoder::decode_jpeg(std::span<const std::uint8_t> bytes, bool sbs,
+                                        BufferPool& pool, const std::string& subject,
+                                        ExpectedSize expected) {
+    if (tj_ == nullptr) return make_error(ErrorCode::kInternal, subject, "no JPEG decoder");
+    const auto size = static_cast<unsigned long>(bytes.size());
+    int width = 0;
+    int height = 0;
+    int subsamp = 0;
+    int colorspace = 0;
+    if (tjDecompressHeader3(tj_, bytes.data(), size, &width, &height, &subsamp, &colorspace) !=
+        0) {
+        return make_error(ErrorCode::kBadFormat, subject, "not a readable JPEG ({}; {} bytes)",
+                          tjGetErrorStr2(tj_), bytes.size());
+    }
+    const auto encoding = sbs ? LayerEncoding::kSbsJpeg : LayerEncoding::kOpaqueJpeg;
+    auto header = check_dimensions(width, height, encoding, options_.limits, subject);
+    if (!header) return tl::unexpected(header.error());
+    if (auto ok = check_expected(*header, expected, subject); !ok) return tl::unexpected(ok.error());
+
+    if (sbs) {
+        const bool planar = colorspace == TJCS_YCbCr &&
+                            (subsamp == TJSAMP_420 || subsamp == TJSAMP_422 ||
+                             subsamp == TJSAMP_444);
+        if (options_.sbs_via_planes && planar) {
+            return decode_sbs_planes(bytes, *header, subsamp, pool, subject);
+        }
+        return decode_sbs_rgba(bytes, *header, pool, subject);
+    }
+
+    auto image = acquire_layer(*header, pool, subject);
+    if (!image) return image;
+    if (tjDecompress2(tj_, bytes.data(), size, image->pixels.data(), width,
+                      static_cast<int>(image->stride_bytes()), height, TJPF_RGBA,
+                      kTjFlags) != 0) {
+        return make_error(ErrorCode::kBadFormat, subject, "JPEG decode failed ({}; {} bytes)",
+                          tjGetErrorStr2(tj_), bytes.size());
+    }
+    return image;
+}
+
+Result<LayerImage> Decoder::decode_sbs_planes(std::span<const std::uint8_t> bytes,
+                                              const ImageHeader& header, int subsamp,
+                                              BufferPool& pool, const std::string& subject) {
+    const int width = header.file_width_px;
+    const int height = header.file_height_px;
+    int strides[3];
+    std::size_t offsets[3];
+    std::size_t total = 0;
+    for (int c = 0; c < 3; ++c) {
+        strides[c] = tjPlaneWidth(c, width, subsamp);
+        const int rows = tjPlaneHeight(c, height, subsamp);
+        if (strides[c] <= 0 || rows <= 0) {
+            return make_error(ErrorCode::kUnsupported, subject, "unsupported JPEG subsampling {}",
+                              subsamp);
+        }
+        offsets[c] = total;
+        total += static_cast<std::size_t>(strides[c]) * static_cast<std::size_t>(rows);
+    }
+    scratch_.resize(total);  // allocates only for the largest frame seen
+    unsigned char* planes[3] = {scratch_.data() + offsets[0], scratch_.data() + offsets[1],
+                                scratch_.data() + offsets[2]};
+    if (tjDecompressToYUVPlanes(tj_, bytes.data(), static_cast<unsigned long>(bytes.size()),
+                                planes, width, strides, height, kTjFlags) != 0) {
+        return make_error(ErrorCode::kBadFormat, subject, "JPEG decode failed ({}; {} bytes)",
+                          tjGetErrorStr2(tj_), bytes.size());
+    }
+    auto image = acquire_layer(header, pool, subject);
+    if (!image) return image;
+
+    const int layer_w = header.layer_width_px;
+    std::uint8_t* dst = image->pixels.data();
+    const int dst_stride = static_cast<int>(image->stride_bytes());
+    // libyuv's "ABGR" is R,G,B,A in memory; the J variants use full-range (JFIF) BT.601.
+    int rc = 0;
+    switch (subsamp) {
+    case TJSAMP_420:
+        rc = libyuv::J420ToABGR(planes[0], strides[0], planes[1], strides[1], planes[2],
+                                strides[2], dst, dst_stride, layer_w, height);
+        break;
+    case TJSAMP_422:
+        rc = libyuv::J422ToABGR(planes[0], strides[0], planes[1], strides[1], planes[2],
+                                strides[2], dst, dst_stride, layer_w, height);
+        break;
+    default:
+        rc = libyuv::J444ToABGR(planes[0], strides[0], planes[1], strides[1], planes[2],
+                                strides[2], dst, dst_stride, layer_w, height);
+        break;
+    }
+    if (rc != 0) {
+        return make_error(ErrorCode::kInternal, subject, "colour conversion failed ({})", rc);
+    }
+    // The mask half's luma is the alpha: threshold it in place, then copy it into A.
+    std::uint8_t* mask = planes[0] + layer_w;
+    for (int y = 0; y < height; ++y) threshold_mask_row(mask + static_cast<std::size_t>(y) * strides[0], layer_w);
+    libyuv::ARGBCopyYToAlpha(mask, strides[0], dst, dst_stride, layer_w, height);
+    return image;
+}
+
+Result<LayerImage> Decoder::decode_sbs_rgba(std::span<const std::uint8_t> bytes,
+                                            const ImageHeader& header, BufferPool& pool,
+                                            const std::string& subject) {
+    const int width = header.file_width_px;
+    const int height = header.file_height_px;
+    const std::size_t row_bytes = static_cast<std::size_t>(width) * 4;
+    scratch_.resize(row_bytes * static_cast<std::size_t>(height));
+    if (tjDecompress2(tj_, bytes.data(), static_cast<unsigned long>(bytes.size()),
+                      scratch_.data(), width, static_cast<int>(row_bytes), height, TJPF_RGBA,
+                      kTjFlags) != 0) {
+        return make_error(ErrorCode::kBadFormat, subject, "JPEG decode failed ({}; {} bytes)",
+                          tjGetErrorStr2(tj_), bytes.size());
+    }
+    auto image = acquire_layer(header, pool, subject);
+    if (!image) return image;
+    const int layer_w = header.layer_width_px;
+    for (int y = 0; y < height; ++y) {
+        const std::uint8_t* src = scratch_.data() + static_cast<std::size_t>(y) * row_bytes;
+        const std::uint8_t* mask = src + static_cast<std::size_t>(layer_w) * 4;
+        std::uint8_t* dst = image->pixels.data() + static_cast<std::size_t>(y) * image->stride_bytes();
+        for (int x = 0; x < layer_w; ++x) {
+            const std::uint8_t m = mask[4 * x];  // red channel of the mask half
+            dst[4 * x + 0] = src[4 * x + 0];
+            dst[4 * x + 1] = src[4 * x + 1];
+            dst[4 * x + 2] = src[4 * x + 2];
+            dst[4 * x + 3] = m < kSbsAlphaThreshold ? 0 : m;
+        }
+    }
+    return image;
+}
+
+Result<LayerImage> Decoder::decode_webp(std::span<const std::uint8_t> bytes, BufferPool& pool,
+                                        const std::string& subject, ExpectedSize expected) {
+    auto header = parse_header(bytes, LayerEncoding::kWebp, options_.limits, subject);
+    if (!header) return tl::unexpected(header.error());
+    if (auto ok = check_expected(*header, expected, subject); !ok) return tl::unexpected(ok.error());
+    auto image = acquire_layer(*header, pool, subject);
+    if (!image) return image;
+    if (WebPDecodeRGBAInto(bytes.data(), bytes.size(), image->pixels.data(),
+                           image->pixels.size(), static_cast<int>(image->stride_bytes())) ==
+        nullptr) {
+        return make_error(ErrorCode::kBadFormat, subject,
+                          "WebP decode failed (truncated or corrupt data; {} bytes)", bytes.size());
+    }
+    return image;
+}
+
+Result<LayerImage> Decoder::decode_png(std::span<const std::uint8_t> bytes, BufferPool& pool,
+                                       const std::string& subject, ExpectedSize expected) {
+    auto header = parse_header(bytes, LayerEncoding::kPng, options_.limits, subject);
+    if (!header) return tl::unexpected(header.error());
+    if (auto ok = check_expected(*header, expected, subject); !ok) return tl::unexpected(ok.error());
+    std::unique_ptr<spng_ctx, SpngDeleter> ctx(spng_ctx_new(0));
+    if (!ctx) return make_error(ErrorCode::kInternal, subject, "cannot create a PNG decoder");
+    spng_set_image_limits(ctx.get(), options_.limits.max_side_px, options_.limits.max_side_px);
+    spng_set_chunk_limits(ctx.get(), 16u << 20, 64u << 20);
+    spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size());
+    std::size_t out_size = 0;
+    if (const int rc = spng_decoded_image_size(ctx.get(), SPNG_FMT_RGBA8, &out_size); rc != 0) {
+        return make_error(ErrorCode::kBadFormat, subject, "PNG decode failed ({}; {} bytes)",
+                          spng_strerror(rc), bytes.size());
+    }
+    auto image = acquire_layer(*header, pool, subject);
+    if (!image) return image;
+    if (out_size != image->pixels.size()) {
+        return make_error(ErrorCode::kInternal, subject, "PNG decoded size {} != {} expected",
+                          out_size, image->pixels.size());
+    }
+    if (const int rc = spng_decode_image(ctx.get(), image->pixels.data(), out_size,
+                                         SPNG_FMT_RGBA8, SPNG_DECODE_TRNS);
+        rc != 0) {
+        return make_error(ErrorCode::kBadFormat, subject, "PNG decode failed ({}; {} bytes)",
+                          spng_strerror(rc), bytes.size());
+    }
+    return image;
+}
+
+}  // namespace interleave::loader

@@ -1,0 +1,115 @@
+// FrameFifo: a deque under one mutex; evicted pairs are destroyed outside the lock.
+#include "loader/frame_fifo.hpp"
+
+#include <algorithm>
+
+namespace interleave::loader {
+
+FrameFifo::FrameFifo(std::size_t capacity_pairs)
+    : capacity_(std::max<std::size_t>(capacity_pairs, 1)) {
+    stats_.capacity = capacity_;
+}
+
+void FrameFifo::push(FramePair pair) {
+    std::optional<FramePair> evicted;  // released after the lock
+    {
+        std::lock_guard lock(mutex_);
+        ++stats_.pushed;
+        if (entries_.size() >= capacity_) {
+            evicted.emplace(std::move(entries_.front()));
+            entries_.pop_front();
+            ++stats_.dropped;
+        }
+        entries_.push_back(std::move(pair));
+    }
+    pushed_cv_.notify_all();
+}
+
+std::ptrdiff_t FrameFifo::find_nearest_locked(const PairKey& wanted, std::int64_t tolerance,
+                                              std::vector<FramePair>& evicted) {
+    std::ptrdiff_t best = -1;
+    std::int64_t best_distance = 0;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        const PairKey& key = it->key;
+        const std::int64_t distance =
+            key.index > wanted.index ? key.index - wanted.index : wanted.index - key.index;
+        const bool stale =
+            key.main_folder != wanted.main_folder || key.float_folder != wanted.float_folder;
+        if (stale || distance > tolerance) {
+            ++(stale ? stats_.stale_evicted : stats_.late_evicted);
+            evicted.push_back(std::move(*it));
+            it = entries_.erase(it);
+            continue;
+        }
+        if (best < 0 || distance < best_distance) {
+            best = it - entries_.begin();
+            best_distance = distance;
+        }
+        ++it;
+    }
+    return best;
+}
+
+std::optional<FramePair> FrameFifo::take_nearest(const PairKey& wanted, std::int64_t tolerance) {
+    std::vector<FramePair> evicted;
+    std::optional<FramePair> taken;
+    {
+        std::lock_guard lock(mutex_);
+        const std::ptrdiff_t best = find_nearest_locked(wanted, tolerance, evicted);
+        if (best >= 0) {
+            taken.emplace(std::move(entries_[static_cast<std::size_t>(best)]));
+            entries_.erase(entries_.begin() + best);
+            ++stats_.hits;
+        } else {
+            ++stats_.misses;
+        }
+    }
+    return taken;
+}
+
+std::optional<FramePair> FrameFifo::wait_take_nearest(const PairKey& wanted,
+                                                      std::int64_t tolerance,
+                                                      std::chrono::milliseconds timeout) {
+    std::vector<FramePair> evicted;
+    std::optional<FramePair> taken;
+    {
+        std::unique_lock lock(mutex_);
+        std::ptrdiff_t best = -1;
+        pushed_cv_.wait_for(lock, timeout, [&] {
+            best = find_nearest_locked(wanted, tolerance, evicted);
+            return best >= 0;
+        });
+        if (best >= 0) {
+            taken.emplace(std::move(entries_[static_cast<std::size_t>(best)]));
+            entries_.erase(entries_.begin() + best);
+            ++stats_.hits;
+        } else {
+            ++stats_.misses;
+        }
+    }
+    return taken;
+}
+
+bool FrameFifo::contains(const PairKey& key) const {
+    std::lock_guard lock(mutex_);
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [&](const FramePair& p) { return p.key == key; });
+}
+
+void FrameFifo::clear() {
+    std::deque<FramePair> old;
+    {
+        std::lock_guard lock(mutex_);
+        old.swap(entries_);
+    }
+    pushed_cv_.notify_all();
+}
+
+FifoStats FrameFifo::stats() const {
+    std::lock_guard lock(mutex_);
+    FifoStats s = stats_;
+    s.depth = entries_.size();
+    return s;
+}
+
+}  // namespace interleave::loader

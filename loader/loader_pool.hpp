@@ -1,0 +1,127 @@
+// LoaderPool: N worker threads decode frame pairs into pooled buffers and push them into the
+// FrameFifo. A request names (play index, frame number, main folder, float folder); its two
+// layers are separate jobs that any two workers may decode; the pair enters the FIFO when both
+// are done, or as a failed pair naming what failed. Thread: try_request and
+// set_play_position from one scheduling thread; stats() from any; workers are "loader-N".
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <concurrentqueue/blockingconcurrentqueue.h>
+
+#include "core/latency_histogram.hpp"
+#include "loader/buffer_pool.hpp"
+#include "loader/catalog.hpp"
+#include "loader/decoder.hpp"
+#include "loader/frame_fifo.hpp"
+
+namespace interleave::loader {
+
+struct LoaderOptions {
+    int workers = 0;                 // 0: default_workers(hardware threads); 1..64
+    std::int64_t late_window = 10;   // drop requests this far behind the play position
+    std::size_t max_in_flight = 0;   // pending pairs; 0: 2 x workers + 2
+    DecoderOptions decoder;
+};
+
+struct LoadRequest {
+    PairKey key;
+    std::size_t frame = 0;  // frame number in both folders, < Catalog::frame_count
+};
+
+enum class RequestResult { kQueued, kBusy, kInvalid, kStopped };
+
+struct LoaderStats {
+    int workers = 0;
+    std::uint64_t requested = 0;      // queued requests
+    std::uint64_t busy = 0;           // refused: max_in_flight pairs pending
+    std::uint64_t invalid = 0;        // refused: frame or folder out of range
+    std::uint64_t pairs_loaded = 0;   // pairs pushed into the FIFO with both layers
+    std::uint64_t pairs_failed = 0;   // pairs pushed as failed
+    std::uint64_t late_dropped = 0;   // requests dropped before decoding: behind play position
+    std::uint64_t failed_loads = 0;   // layer decodes that failed (every time)
+    std::uint64_t failed_files = 0;   // distinct files that failed at least once
+    std::size_t in_flight = 0;
+    double decode_ms_p50 = 0.0;       // one layer's read + decode
+    double decode_ms_p99 = 0.0;
+    std::uint64_t decodes = 0;
+};
+
+class LoaderPool {
+public:
+    // `catalog`, `fifo` and `pool` must outlive the LoaderPool.
+    LoaderPool(const Catalog& catalog, FrameFifo& fifo, BufferPool& pool,
+               LoaderOptions options = {});
+    ~LoaderPool();  // stop()
+    LoaderPool(const LoaderPool&) = delete;
+    LoaderPool& operator=(const LoaderPool&) = delete;
+
+    // The default worker count for a machine with `hardware_threads` threads (see the .cpp).
+    [[nodiscard]] static int default_workers(unsigned hardware_threads);
+
+    // Never blocks: kBusy when max_in_flight pairs are pending.
+    [[nodiscard]] RequestResult try_request(const LoadRequest& request);
+
+    // Requests whose index is more than late_window below this are dropped before decoding.
+    void set_play_position(std::int64_t index);
+
+    // Stops the workers (each finishes at most the decode in hand), discards pending requests
+    // and joins. Idempotent; bounded by one decode plus 50 ms.
+    void stop();
+
+    [[nodiscard]] LoaderStats stats() const;
+    [[nodiscard]] int workers() const { return static_cast<int>(threads_.size()); }
+    [[nodiscard]] std::size_t max_in_flight() const { return slots_.size(); }
+
+private:
+    struct Slot {
+        LoadRequest request;
+        LayerImage layers[2];
+        std::optional<Error> errors[2];
+        std::atomic<int> remaining{0};
+        std::atomic<bool> late{false};
+    };
+    struct Job {
+        std::uint32_t slot = 0;
+        Layer layer = Layer::kMain;
+    };
+
+    void run_worker(const std::stop_token& stop, int id);
+    void process(Job job, Decoder& decoder);
+    void finish(std::uint32_t slot_index);
+    void release_slot(std::uint32_t slot_index);
+    void note_failure(const Error& error);
+
+    // --- immutable after construction
+    const Catalog& catalog_;
+    FrameFifo& fifo_;
+    BufferPool& pool_;
+    const LoaderOptions options_;
+    // --- slots: a slot belongs to whoever took it from free_slots_ until it is released
+    std::vector<Slot> slots_;
+    mutable std::mutex free_mutex_;           // guards free_slots_ (leaf lock)
+    std::vector<std::uint32_t> free_slots_;
+    // --- lock-free shared state
+    moodycamel::BlockingConcurrentQueue<Job> jobs_;
+    std::atomic<std::int64_t> play_position_;
+    std::atomic<bool> stopped_{false};
+    std::atomic<std::uint64_t> requested_{0}, busy_{0}, invalid_{0}, pairs_loaded_{0},
+        pairs_failed_{0}, late_dropped_{0}, failed_loads_{0};
+    LatencyHistogram decode_times_;
+    // --- guarded by failures_mutex_ (leaf lock; logging happens after unlocking)
+    mutable std::mutex failures_mutex_;
+    std::unordered_set<std::string> failed_files_;
+    // --- owned by the constructor/stop() caller
+    std::vector<std::jthread> threads_;
+};
+
+}  // namespace interleave::loader
