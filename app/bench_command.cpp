@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/loader_flags.hpp"
 #include "loader/catalog.hpp"
 #include "loader/decoder.hpp"
 #include "loader/frame_fifo.hpp"
@@ -24,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 struct BenchArgs {
     std::string dir;
-    int workers = 0;
+    config::LoaderSettings settings;
     int pairs = 120;
     int repeat = 3;
     int main_folder = 0;
@@ -82,8 +83,7 @@ struct PoolRun {
 // The loader pool decodes the same pairs; the caller takes them in index order.
 Result<PoolRun> pool_rate(const loader::Catalog& catalog, const BenchArgs& args,
                           const loader::DecoderOptions& options) {
-    loader::LoaderOptions lo;
-    lo.workers = args.workers;
+    loader::LoaderOptions lo = loader_options(args.settings);
     lo.decoder = options;
     lo.late_window = args.pairs;  // nothing is late in a benchmark
     const int workers = lo.workers > 0 ? lo.workers
@@ -129,7 +129,9 @@ Result<PoolRun> pool_rate(const loader::Catalog& catalog, const BenchArgs& args,
 }
 
 int run_bench(const BenchArgs& args) {
-    const loader::ScanReport report = loader::scan_catalog(args.dir);
+    if (!validate_or_report(args.settings)) return kExitBadInput;
+    const loader::ScanReport report =
+        loader::scan_catalog(args.dir, catalog_options(args.settings));
     if (report.error) {
         std::fprintf(stderr, "interleave: %s\n", report.error->message().c_str());
         return kExitBadInput;
@@ -145,7 +147,7 @@ int run_bench(const BenchArgs& args) {
                      catalog.main_folders.size() - 1, catalog.float_folders.size() - 1);
         return kExitBadInput;
     }
-    loader::DecoderOptions options;
+    loader::DecoderOptions options = loader_options(args.settings).decoder;
     options.sbs_via_planes = !args.full_rgb;
     // Warm the page cache (and every lazy allocation) so both runs read from memory.
     BenchArgs warm = args;
@@ -224,9 +226,8 @@ Command add_bench_command(CLI::App& app) {
     CLI::App* sub = app.add_subcommand(
         "bench", "Measure how fast this machine decodes DIR's frame pairs (pool vs one thread)");
     sub->add_option("dir", args->dir, "Content directory holding face/ and float/")->required();
-    sub->add_option("--workers", args->workers, "Loader workers (0: the default for this machine)")
-        ->check(CLI::Range(0, 64))
-        ->capture_default_str();
+    add_worker_flags(*sub, args->settings);
+    add_content_flags(*sub, args->settings);
     sub->add_option("--pairs", args->pairs, "Pairs decoded per run")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/loader_flags.hpp"
 #include "loader/catalog.hpp"
 
 namespace interleave::app {
@@ -16,9 +17,8 @@ namespace {
 struct ScanArgs {
     std::string dir;
     bool json = false;
-    bool opaque_main_jpeg = false;
-    bool opaque_float_jpeg = false;
     std::size_t max_skipped = 50;
+    config::LoaderSettings settings;
 };
 
 nlohmann::json folder_json(const loader::Folder& f) {
@@ -71,9 +71,8 @@ void print_text(const loader::ScanReport& report, const ScanArgs& args, double m
 }
 
 int run_scan(const ScanArgs& args) {
-    loader::CatalogOptions options;
-    options.main_jpeg_sbs = !args.opaque_main_jpeg;
-    options.float_jpeg_sbs = !args.opaque_float_jpeg;
+    if (!validate_or_report(args.settings)) return kExitBadInput;
+    const loader::CatalogOptions options = catalog_options(args.settings);
     const auto start = std::chrono::steady_clock::now();
     const loader::ScanReport report = loader::scan_catalog(args.dir, options);
     const double ms =
@@ -112,10 +111,7 @@ Command add_scan_command(CLI::App& app) {
                                                "(folders, frame counts, sizes, formats, skips)");
     sub->add_option("dir", args->dir, "Content directory holding face/ and float/")->required();
     sub->add_flag("--json", args->json, "Print one JSON object instead of text");
-    sub->add_flag("--opaque-main-jpeg", args->opaque_main_jpeg,
-                  "Main-layer .jpg files are plain opaque JPEGs, not side-by-side RGB|mask");
-    sub->add_flag("--opaque-float-jpeg", args->opaque_float_jpeg,
-                  "Float-layer .jpg files are plain opaque JPEGs, not side-by-side RGB|mask");
+    add_content_flags(*sub, args->settings);
     sub->add_option("--max-skipped", args->max_skipped, "Skipped entries to list")
         ->capture_default_str();
     return Command{sub, [args](const std::string&) { return run_scan(*args); }};

@@ -1,0 +1,26 @@
+// LoaderSettings: the loader's settings with their defaults and allowed ranges, and their
+// validation. Every error names the setting's key. Thread: any (plain values).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace interleave::config {
+
+struct LoaderSettings {
+    int workers = 0;                   // loader.workers: 0 = one per hardware thread; 0..64
+    int fifo_pairs = 15;               // loader.fifo_pairs: decoded pairs kept ahead; 2..240
+    int tolerance = 10;                // loader.tolerance: frames a shown pair may be off; 0..240
+    bool main_jpeg_sbs = true;         // loader.main_jpeg_sbs: .jpg main frames are RGB|mask
+    bool float_jpeg_sbs = true;        // loader.float_jpeg_sbs: .jpg float frames are RGB|mask
+    std::uint32_t max_side_px = 16384; // loader.max_side_px: larger headers are refused; 16..65535
+    std::uint32_t max_megapixels = 256;  // loader.max_megapixels: 1..4096 (10^6 px)
+};
+
+// Ok, or kInvalidArgument naming the first key out of range, its value and what is allowed,
+// e.g. "loader.fifo_pairs: 1 is out of range (expected 2..240)".
+[[nodiscard]] Result<void> validate(const LoaderSettings& settings);
+
+}  // namespace interleave::config
