@@ -18,6 +18,7 @@ packages=(
     libturbojpeg0-dev libwebp-dev libspng-dev libyuv-dev
     libconcurrentqueue-dev libexpected-dev libfmt-dev libspdlog-dev libcli11-dev
     nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+    python3-glad libegl-dev libgles-dev libgl-dev libegl-mesa0 libgl1-mesa-dri
 )
 # Only `bench` needs these: real photographs to make benchmark content from.
 bench_packages=(mate-backgrounds)
