@@ -57,7 +57,7 @@ private:
             return;
         }
         std::error_code ec;
-        fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+        fs::directory_iterator it(dir, ec);  // an unreadable folder is reported below, not hidden
         if (ec) {
             skip(dir, fmt::format("cannot list folder ({})", ec.message()));
             return;
@@ -72,11 +72,12 @@ private:
             std::error_code type_ec;
             if (entry.is_directory(type_ec)) {
                 subdirs.push_back(std::move(name));
+            } else if (depth == 0) {
+                // Frames directly in face/ or float/ belong to no folder: report each file.
+                skip(entry.path(), "file outside a numbered folder (expected <N>_<name>/ folders)");
             } else if (file_kind_from_name(name) != FileKind::kOther &&
                        entry.is_regular_file(type_ec)) {
                 frames.push_back(std::move(name));
-            } else if (depth == 0) {
-                skip(entry.path(), "file outside a numbered folder (expected <N>_<name>/ folders)");
             } else {
                 skip(entry.path(), "not a frame (expected .jpg, .jpeg, .webp or .png)");
             }

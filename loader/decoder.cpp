@@ -57,8 +57,9 @@ Result<void> Decoder::read_file(const std::filesystem::path& file) {
         return make_error(ErrorCode::kIo, file.string(), "cannot open ({})", std::strerror(errno));
     }
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        const int err = errno;
+    const bool stat_failed = ::fstat(fd, &st) != 0;
+    if (stat_failed || !S_ISREG(st.st_mode)) {
+        const int err = stat_failed ? errno : 0;  // else errno is stale: a directory, a FIFO...
         ::close(fd);
         return make_error(ErrorCode::kIo, file.string(), "not a readable regular file ({})",
                           err ? std::strerror(err) : "not a regular file");

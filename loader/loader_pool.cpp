@@ -144,10 +144,8 @@ void LoaderPool::finish(std::uint32_t slot_index) {
     pair.frame = slot.request.frame;
     pair.main = std::move(slot.layers[0]);
     pair.overlay = std::move(slot.layers[1]);
-    bool cancelled = false;
     for (auto& error : slot.errors) {
         if (!error) continue;
-        cancelled = cancelled || error->code == ErrorCode::kCancelled;
         if (!pair.error) {
             pair.error = std::move(*error);
         } else {
@@ -155,7 +153,9 @@ void LoaderPool::finish(std::uint32_t slot_index) {
         }
     }
     release_slot(slot_index);
-    if (cancelled || stopped_.load(std::memory_order_relaxed)) return;  // shutdown, not content
+    // Shutting down: nobody will take it. (A pool that stayed full while running is not
+    // shutdown: that pair goes in as failed, counted, and the last good frame stays up.)
+    if (stopped_.load(std::memory_order_relaxed)) return;
     if (pair.error) {
         pair.main = {};
         pair.overlay = {};

@@ -46,7 +46,7 @@ struct LoaderStats {
     std::uint64_t busy = 0;           // refused: max_in_flight pairs pending
     std::uint64_t invalid = 0;        // refused: frame or folder out of range
     std::uint64_t pairs_loaded = 0;   // pairs pushed into the FIFO with both layers
-    std::uint64_t pairs_failed = 0;   // pairs pushed as failed
+    std::uint64_t pairs_failed = 0;   // pairs pushed as failed (decode error or no free buffer)
     std::uint64_t late_dropped = 0;   // requests dropped before decoding: behind play position
     std::uint64_t failed_loads = 0;   // layer decodes that failed (every time)
     std::uint64_t failed_files = 0;   // distinct files that failed at least once
@@ -75,7 +75,8 @@ public:
     void set_play_position(std::int64_t index);
 
     // Stops the workers (each finishes at most the decode in hand), discards pending requests
-    // and joins. Idempotent; bounded by one decode plus 50 ms.
+    // and joins. Idempotent; bounded by one decode plus 50 ms, or by the decoder's
+    // pool_timeout when a worker is waiting for a free buffer.
     void stop();
 
     [[nodiscard]] LoaderStats stats() const;

@@ -1,0 +1,56 @@
+// Tests for config::LoaderSettings: defaults are valid, and each out-of-range key is named.
+#include "config/loader_settings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace interleave::config {
+namespace {
+
+TEST(LoaderSettings, DefaultsAreValidAndMatchTheOriginal) {
+    const LoaderSettings s;
+    EXPECT_TRUE(validate(s).has_value());
+    EXPECT_EQ(s.fifo_pairs, 15);
+    EXPECT_EQ(s.tolerance, 10);
+    EXPECT_TRUE(s.main_jpeg_sbs);
+    EXPECT_TRUE(s.float_jpeg_sbs);
+}
+
+struct BadValue {
+    const char* key;
+    void (*apply)(LoaderSettings&);
+};
+
+TEST(LoaderSettings, OutOfRangeValueNamesKeyValueAndRange) {
+    const BadValue cases[] = {
+        {"loader.workers", [](LoaderSettings& s) { s.workers = 65; }},
+        {"loader.workers", [](LoaderSettings& s) { s.workers = -1; }},
+        {"loader.fifo_pairs", [](LoaderSettings& s) { s.fifo_pairs = 1; }},
+        {"loader.fifo_pairs", [](LoaderSettings& s) { s.fifo_pairs = 241; }},
+        {"loader.tolerance", [](LoaderSettings& s) { s.tolerance = -3; }},
+        {"loader.max_side_px", [](LoaderSettings& s) { s.max_side_px = 8; }},
+        {"loader.max_megapixels", [](LoaderSettings& s) { s.max_megapixels = 0; }},
+    };
+    for (const BadValue& c : cases) {
+        LoaderSettings s;
+        c.apply(s);
+        const auto result = validate(s);
+        ASSERT_FALSE(result.has_value()) << c.key;
+        EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+        EXPECT_EQ(result.error().subject, c.key);
+        EXPECT_NE(result.error().detail.find("expected"), std::string::npos)
+            << result.error().message();
+    }
+}
+
+TEST(LoaderSettings, RangeEndsAreAccepted) {
+    LoaderSettings s;
+    s.workers = 64;
+    s.fifo_pairs = 2;
+    s.tolerance = 0;
+    s.max_side_px = 65535;
+    s.max_megapixels = 4096;
+    EXPECT_TRUE(validate(s).has_value());
+}
+
+}  // namespace
+}  // namespace interleave::config
