@@ -2,12 +2,7 @@
 // the destination, libspng straight into the destination.
 #include "loader/decoder.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
 #include <libyuv/convert_argb.h>
@@ -15,6 +10,8 @@
 #include <spng.h>
 #include <turbojpeg.h>
 #include <webp/decode.h>
+
+#include "loader/file_io.hpp"
 
 namespace interleave::loader {
 namespace {
@@ -51,48 +48,12 @@ Decoder::~Decoder() {
     if (tj_ != nullptr) tjDestroy(tj_);
 }
 
-Result<void> Decoder::read_file(const std::filesystem::path& file) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return make_error(ErrorCode::kIo, file.string(), "cannot open ({})", std::strerror(errno));
-    }
-    struct stat st {};
-    const bool stat_failed = ::fstat(fd, &st) != 0;
-    if (stat_failed || !S_ISREG(st.st_mode)) {
-        const int err = stat_failed ? errno : 0;  // else errno is stale: a directory, a FIFO...
-        ::close(fd);
-        return make_error(ErrorCode::kIo, file.string(), "not a readable regular file ({})",
-                          err ? std::strerror(err) : "not a regular file");
-    }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (size > options_.max_file_bytes) {
-        ::close(fd);
-        return make_error(ErrorCode::kTooLarge, file.string(),
-                          "file of {} bytes exceeds the limit of {} bytes", size,
-                          options_.max_file_bytes);
-    }
-    // resize() only allocates when this file is the largest yet.
-    file_.resize(static_cast<std::size_t>(size));
-    std::size_t done = 0;
-    while (done < file_.size()) {
-        const ssize_t n = ::read(fd, file_.data() + done, file_.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = n < 0 ? errno : 0;
-            ::close(fd);
-            return make_error(ErrorCode::kIo, file.string(), "read failed after {} of {} bytes ({})",
-                              done, size, err ? std::strerror(err) : "file shrank while reading");
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    return {};
-}
-
 Result<LayerImage> Decoder::decode_file(const std::filesystem::path& file,
                                         LayerEncoding encoding, BufferPool& pool,
                                         ExpectedSize expected) {
-    if (auto read = read_file(file); !read) return tl::unexpected(read.error());
+    if (auto read = read_file(file, options_.max_file_bytes, ReadMode::kWhole, file_); !read) {
+        return tl::unexpected(read.error());
+    }
     return decode_memory(file_, encoding, pool, file.string(), expected);
 }
 
@@ -198,16 +159,21 @@ Result<LayerImage> Decoder::decode_sbs_planes(std::span<const std::uint8_t> byte
     const int layer_w = header.layer_width_px;
     std::uint8_t* dst = image->pixels.data();
     const int dst_stride = static_cast<int>(image->stride_bytes());
-    // libyuv's "ABGR" is R,G,B,A in memory; the J variants use full-range (JFIF) BT.601.
+    // libyuv writes "ARGB" as B,G,R,A in memory; swapping U and V and using the swapped
+    // full-range (JFIF) BT.601 matrix gives R,G,B,A. Subsampled chroma is upsampled
+    // bilinearly, as libjpeg-turbo's own (triangle) upsampling does, not by repetition.
+    const libyuv::YuvConstants* jfif_rgba = &libyuv::kYvuJPEGConstants;
     int rc = 0;
     switch (subsamp) {
     case TJSAMP_420:
-        rc = libyuv::J420ToABGR(planes[0], strides[0], planes[1], strides[1], planes[2],
-                                strides[2], dst, dst_stride, layer_w, height);
+        rc = libyuv::I420ToARGBMatrixFilter(planes[0], strides[0], planes[2], strides[2],
+                                            planes[1], strides[1], dst, dst_stride, jfif_rgba,
+                                            layer_w, height, libyuv::kFilterBilinear);
         break;
     case TJSAMP_422:
-        rc = libyuv::J422ToABGR(planes[0], strides[0], planes[1], strides[1], planes[2],
-                                strides[2], dst, dst_stride, layer_w, height);
+        rc = libyuv::I422ToARGBMatrixFilter(planes[0], strides[0], planes[2], strides[2],
+                                            planes[1], strides[1], dst, dst_stride, jfif_rgba,
+                                            layer_w, height, libyuv::kFilterBilinear);
         break;
     default:
         rc = libyuv::J444ToABGR(planes[0], strides[0], planes[1], strides[1], planes[2],

@@ -21,9 +21,8 @@ struct DecoderOptions {
     ImageLimits limits;
     std::uint64_t max_file_bytes = 512ull << 20;  // refuse larger files before reading them
     // SBS JPEG: decode to YUV planes and colour-convert only the RGB half (the mask half is
-    // its luma). Off: full RGB decode of both halves, then split. Alpha is identical; colour
-    // agrees within ±3 for 4:4:4, while for 4:2:2/4:2:0 libyuv repeats chroma samples where
-    // libjpeg-turbo interpolates them (≥98 % of values within ±3, up to ±17 at sharp edges).
+    // its luma). Off: full RGB decode of both halves, then split. Alpha is identical and
+    // colour agrees within ±3 (both interpolate subsampled chroma).
     bool sbs_via_planes = true;
     std::chrono::milliseconds pool_timeout{1000};  // wait for a free pool buffer
 };
@@ -57,7 +56,6 @@ public:
     [[nodiscard]] const DecoderOptions& options() const { return options_; }
 
 private:
-    Result<void> read_file(const std::filesystem::path& file);
     Result<LayerImage> decode_jpeg(std::span<const std::uint8_t> bytes, bool sbs,
                                    BufferPool& pool, const std::string& subject,
                                    ExpectedSize expected);

@@ -50,19 +50,23 @@ std::ptrdiff_t FrameFifo::find_nearest_locked(const PairKey& wanted, std::int64_
     return best;
 }
 
+std::optional<FramePair> FrameFifo::take_at_locked(std::ptrdiff_t position) {
+    if (position < 0) {
+        ++stats_.misses;
+        return std::nullopt;
+    }
+    std::optional<FramePair> taken(std::move(entries_[static_cast<std::size_t>(position)]));
+    entries_.erase(entries_.begin() + position);
+    ++stats_.hits;
+    return taken;
+}
+
 std::optional<FramePair> FrameFifo::take_nearest(const PairKey& wanted, std::int64_t tolerance) {
     std::vector<FramePair> evicted;
     std::optional<FramePair> taken;
     {
         std::lock_guard lock(mutex_);
-        const std::ptrdiff_t best = find_nearest_locked(wanted, tolerance, evicted);
-        if (best >= 0) {
-            taken.emplace(std::move(entries_[static_cast<std::size_t>(best)]));
-            entries_.erase(entries_.begin() + best);
-            ++stats_.hits;
-        } else {
-            ++stats_.misses;
-        }
+        taken = take_at_locked(find_nearest_locked(wanted, tolerance, evicted));
     }
     return taken;
 }
@@ -79,13 +83,7 @@ std::optional<FramePair> FrameFifo::wait_take_nearest(const PairKey& wanted,
             best = find_nearest_locked(wanted, tolerance, evicted);
             return best >= 0;
         });
-        if (best >= 0) {
-            taken.emplace(std::move(entries_[static_cast<std::size_t>(best)]));
-            entries_.erase(entries_.begin() + best);
-            ++stats_.hits;
-        } else {
-            ++stats_.misses;
-        }
+        taken = take_at_locked(best);
     }
     return taken;
 }

@@ -1,7 +1,7 @@
 // FrameFifo: bounded, drop-oldest store of decoded pairs not yet shown, taken by nearest
-// index. Thread: any; internally locked (leaf lock: nothing is called out while holding it,
-// and pairs are moved in and out, never copied or freed under the lock... except evicted
-// pairs, whose buffers go back to the pool after the lock is released).
+// index. Thread: any; internally locked (leaf lock: nothing is called out while holding it;
+// pairs are moved in and out, and evicted pairs are destroyed, returning their buffers to
+// the pool, only after the lock is released).
 #pragma once
 
 #include <chrono>
@@ -66,6 +66,9 @@ private:
     // after the lock is dropped. Returns the position of the nearest match, or -1.
     std::ptrdiff_t find_nearest_locked(const PairKey& wanted, std::int64_t tolerance,
                                        std::vector<FramePair>& evicted);
+    // Needs mutex_ held. Removes and returns the entry at `position` and counts a hit, or
+    // counts a miss when position < 0.
+    std::optional<FramePair> take_at_locked(std::ptrdiff_t position);
 
     // --- immutable after construction
     const std::size_t capacity_;

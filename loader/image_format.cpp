@@ -1,19 +1,16 @@
 // Header probing for JPEG (TurboJPEG), WebP (libwebp) and PNG (libspng), without pixels.
 #include "loader/image_format.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <vector>
 
 #include <spng.h>
 #include <turbojpeg.h>
 #include <webp/decode.h>
+
+#include "loader/file_io.hpp"
 
 namespace interleave::loader {
 namespace {
@@ -99,37 +96,6 @@ Result<ImageHeader> parse_png(std::span<const std::uint8_t> bytes, const ImageLi
         if (!header->has_alpha && spng_get_trns(ctx.get(), &trns) == 0) header->has_alpha = true;
     }
     return header;
-}
-
-// Reads up to `max_bytes` from the start of `file` into `out`. Returns the file's size.
-Result<std::uint64_t> read_prefix(const std::filesystem::path& file, std::size_t max_bytes,
-                                  std::vector<std::uint8_t>& out) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return make_error(ErrorCode::kIo, file.string(), "cannot open ({})", std::strerror(errno));
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const int err = errno;
-        ::close(fd);
-        return make_error(ErrorCode::kIo, file.string(), "cannot stat ({})", std::strerror(err));
-    }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(size, max_bytes)));
-    std::size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = n < 0 ? errno : 0;
-            ::close(fd);
-            return make_error(ErrorCode::kIo, file.string(), "read failed after {} bytes ({})",
-                              done, err ? std::strerror(err) : "unexpected end of file");
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    return size;
 }
 
 }  // namespace
@@ -221,13 +187,13 @@ Result<ImageHeader> probe_file(const std::filesystem::path& file, LayerEncoding 
                                const ImageLimits& limits) {
     constexpr std::size_t kPrefixBytes = 64 * 1024;
     std::vector<std::uint8_t> bytes;
-    auto size = read_prefix(file, kPrefixBytes, bytes);
+    auto size = read_file(file, kPrefixBytes, ReadMode::kPrefix, bytes);
     if (!size) return tl::unexpected(size.error());
     auto header = parse_header(bytes, encoding, limits, file.string());
     const bool jpeg = encoding == LayerEncoding::kSbsJpeg || encoding == LayerEncoding::kOpaqueJpeg;
     if (!header && jpeg && *size > bytes.size() && header.error().code == ErrorCode::kBadFormat) {
         // Large EXIF/ICC segments can push the frame header past the prefix: read it all.
-        if (auto full = read_prefix(file, static_cast<std::size_t>(*size), bytes); !full) {
+        if (auto full = read_file(file, *size, ReadMode::kPrefix, bytes); !full) {
             return tl::unexpected(full.error());
         }
         header = parse_header(bytes, encoding, limits, file.string());
