@@ -52,7 +52,7 @@ configure_and_build() {
     if [ ! -f "$dir/build.ninja" ]; then
         cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
     fi
-    cmake --build "$dir" -j "$jobs"
+    cmake --build "$dir" -j "$jobs" >&2
 }
 
 cmd="${1:-run}"
