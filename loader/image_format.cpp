@@ -74,7 +74,6 @@ Result<ImageHeader> parse_png(std::span<const std::uint8_t> bytes, const ImageLi
                               const std::string& subject) {
     std::unique_ptr<spng_ctx, SpngDeleter> ctx(spng_ctx_new(0));
     if (!ctx) return make_error(ErrorCode::kInternal, subject, "cannot create a PNG decoder");
-    spng_set_crc_action(ctx.get(), SPNG_CRC_USE, SPNG_CRC_USE);
     spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size());
     spng_ihdr ihdr{};
     if (const int rc = spng_get_ihdr(ctx.get(), &ihdr); rc != 0) {

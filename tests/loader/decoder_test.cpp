@@ -500,6 +500,13 @@ TEST_F(DecoderBadInput, PngWithABrokenChunkCrc) {
     EXPECT_TRUE(fails_with(dir_ / "crc.png", LayerEncoding::kPng, ErrorCode::kBadFormat));
 }
 
+TEST_F(DecoderBadInput, PngWithABrokenHeaderCrc) {
+    auto png = test::encode_png(photo_);
+    png[29] ^= 0xFF;  // the IHDR CRC (8 signature + 8 chunk header + 13 data bytes)
+    test::write_file(dir_ / "ihdr.png", png);
+    EXPECT_TRUE(fails_with(dir_ / "ihdr.png", LayerEncoding::kPng, ErrorCode::kBadFormat));
+}
+
 TEST_F(DecoderBadInput, CorruptBytesInTheMiddleOfAJpeg) {
     auto jpeg = test::encode_sbs_jpeg(photo_, mask_, TJSAMP_420, 90);
     // An end-of-image marker in the middle of the entropy-coded data ends the scan early.
