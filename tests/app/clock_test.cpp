@@ -1,0 +1,152 @@
+// Tests for app::Clock and parse_epoch: exact index arithmetic, ping-pong and looping,
+// epochs in other zones, long uptimes, and errors that name the key.
+#include "app/clock.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace interleave::app {
+namespace {
+
+constexpr std::int64_t kS = 1'000'000'000;
+
+Clock make_clock(std::size_t frames, bool ping_pong = true, std::int64_t ips_milli = 30'000,
+                 std::int64_t epoch_ns = 0) {
+    auto clock = Clock::create({ips_milli, ping_pong, epoch_ns}, frames);
+    EXPECT_TRUE(clock) << clock.error().message();
+    return *clock;
+}
+
+TEST(Clock, IndexIsFloorOfElapsedTimesIps) {
+    const Clock c = make_clock(10, true, 30'000, 5 * kS);
+    EXPECT_EQ(c.index_at(5 * kS), 0);
+    // Index 1 starts at 1/30 s = 33,333,333.3 ns, so at 33,333,334 ns after the epoch.
+    EXPECT_EQ(c.index_at(5 * kS + 33'333'333), 0);
+    EXPECT_EQ(c.index_at(5 * kS + 33'333'334), 1);
+    EXPECT_EQ(c.index_at(6 * kS), 30);
+    EXPECT_EQ(c.start_ns_of(1), 5 * kS + 33'333'334);
+    EXPECT_EQ(c.start_ns_of(30), 6 * kS);
+}
+
+TEST(Clock, BeforeTheEpochIndicesAreNegativeAndFloored) {
+    const Clock c = make_clock(10);
+    EXPECT_EQ(c.index_at(-1), -1);
+    EXPECT_EQ(c.index_at(-kS), -30);
+    EXPECT_EQ(c.index_at(-kS - 1), -31);
+}
+
+TEST(Clock, FractionalIpsIsExact) {
+    const Clock c = make_clock(10, true, 29'970);  // 29.97 ips
+    EXPECT_EQ(c.index_at(100 * kS), 2997);
+    EXPECT_EQ(c.index_at(100 * kS - 1), 2996);
+}
+
+TEST(Clock, PingPongShowsEachEndTwiceLikeTheOriginal) {
+    const Clock c = make_clock(3);
+    std::vector<std::size_t> frames;
+    std::vector<int> directions;
+    for (std::int64_t i = 0; i < 14; ++i) {
+        frames.push_back(c.frame_of(i));
+        directions.push_back(c.direction_at(i));
+    }
+    EXPECT_EQ(frames, (std::vector<std::size_t>{0, 1, 2, 2, 1, 0, 0, 1, 2, 2, 1, 0, 0, 1}));
+    EXPECT_EQ(directions, (std::vector<int>{1, 1, 1, -1, -1, -1, 1, 1, 1, -1, -1, -1, 1, 1}));
+    EXPECT_EQ(c.cycle_length(), 6);
+}
+
+TEST(Clock, PingPongIsContinuousBeforeTheEpoch) {
+    const Clock c = make_clock(3);
+    EXPECT_EQ(c.frame_of(-1), 0u);  // ... 1, 0, | 0, 1, 2 ...
+    EXPECT_EQ(c.frame_of(-2), 1u);
+    EXPECT_EQ(c.frame_of(-6), 0u);
+}
+
+TEST(Clock, LoopingWrapsAndAlwaysCountsUp) {
+    const Clock c = make_clock(3, false);
+    std::vector<std::size_t> frames;
+    for (std::int64_t i = -2; i < 5; ++i) {
+        frames.push_back(c.frame_of(i));
+        EXPECT_EQ(c.direction_at(i), 1);
+    }
+    EXPECT_EQ(frames, (std::vector<std::size_t>{1, 2, 0, 1, 2, 0, 1}));
+}
+
+TEST(Clock, SingleFrameAlwaysShowsFrameZero) {
+    const Clock c = make_clock(1);
+    for (std::int64_t i = -3; i < 5; ++i) EXPECT_EQ(c.frame_of(i), 0u);
+}
+
+TEST(Clock, LongUptimesStayExactToTheNanosecond) {
+    // 250 years of uptime at 60 ips: the product (ns x milli-ips) needs more than 64 bits.
+    const std::int64_t epoch = *parse_epoch("1900-01-01T00:00:00Z", "e");
+    const Clock c = make_clock(48, true, 60'000, epoch);
+    const std::int64_t now = *parse_epoch("2150-01-01T00:00:00Z", "e");
+    const std::int64_t seconds = (now - epoch) / kS;
+    EXPECT_EQ((now - epoch) % kS, 0);
+    EXPECT_EQ(c.index_at(now), seconds * 60);
+    EXPECT_EQ(c.index_at(now - 1), seconds * 60 - 1);
+    for (const std::int64_t i : {std::int64_t{1}, std::int64_t{123'456'789'012},
+                                 seconds * 60 + 7}) {
+        EXPECT_EQ(c.index_at(c.start_ns_of(i)), i);
+        EXPECT_EQ(c.index_at(c.start_ns_of(i) - 1), i - 1);
+    }
+}
+
+TEST(Clock, TwoInstancesWithTheSameEpochAgree) {
+    const std::int64_t epoch = *parse_epoch("2026-11-22T18:00:00Z", "e");
+    const Clock a = make_clock(48, true, 30'000, epoch);
+    const Clock b = make_clock(48, true, 30'000,
+                               *parse_epoch("2026-11-22T13:00:00-05:00", "e"));
+    ManualTimeSource time(epoch + 12'345 * kS + 17);
+    EXPECT_EQ(a.index_at(time.now_ns()), b.index_at(time.now_ns()));
+    time.advance_ns(kS / 7);
+    EXPECT_EQ(a.frame_of(a.index_at(time.now_ns())), b.frame_of(b.index_at(time.now_ns())));
+}
+
+TEST(ParseEpoch, KnownInstantsAndZones) {
+    EXPECT_EQ(*parse_epoch("1970-01-01T00:00:00Z", "k"), 0);
+    EXPECT_EQ(*parse_epoch("2000-01-01T00:00:00Z", "k"), 946'684'800 * kS);
+    EXPECT_EQ(*parse_epoch("2000-01-01T01:00:00+01:00", "k"), 946'684'800 * kS);
+    EXPECT_EQ(*parse_epoch("1999-12-31T18:30:00-0530", "k"), 946'684'800 * kS);
+    EXPECT_EQ(*parse_epoch("2000-01-01 00:00Z", "k"), 946'684'800 * kS);
+    EXPECT_EQ(*parse_epoch("2000-01-01T00:00:00.25Z", "k"), 946'684'800 * kS + 250'000'000);
+    EXPECT_EQ(*parse_epoch("2000-01-01T00:00:00.000000001Z", "k"), 946'684'800 * kS + 1);
+    EXPECT_EQ(*parse_epoch("2024-02-29T00:00:00Z", "k"), 1'709'164'800 * kS);
+    EXPECT_EQ(*parse_epoch("1969-12-31T23:59:59Z", "k"), -kS);
+}
+
+TEST(ParseEpoch, BadTimesNameTheKeyAndWhatWasExpected) {
+    for (const char* text : {"", "2026-11-22", "2026-11-22T18:30:00", "2026-13-01T00:00Z",
+                             "2026-02-29T00:00Z", "2026-11-22T24:00Z", "2026-11-22T18:30:00+25:00",
+                             "2026-11-22T18:30:00Zjunk", "yesterday", "2026-11-22T18:30:00.Z",
+                             "2026-11-22T18:30:00.1234567890Z"}) {
+        const auto r = parse_epoch(text, "playback.epoch");
+        ASSERT_FALSE(r) << text;
+        EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+        EXPECT_EQ(r.error().subject, "playback.epoch");
+        EXPECT_NE(r.error().detail.find("expected"), std::string::npos) << r.error().message();
+    }
+}
+
+TEST(Clock, BadSettingsNameTheKey) {
+    const auto slow = Clock::create({0, true, 0}, 10);
+    ASSERT_FALSE(slow);
+    EXPECT_EQ(slow.error().subject, "playback.ips");
+    const auto fast = Clock::create({1'000'001, true, 0}, 10);
+    ASSERT_FALSE(fast);
+    EXPECT_EQ(fast.error().subject, "playback.ips");
+    const auto empty = Clock::create({30'000, true, 0}, 0);
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(SystemTimeSource, IsTheWallClockInNanoseconds) {
+    const std::int64_t a = SystemTimeSource{}.now_ns();
+    const std::int64_t b = SystemTimeSource{}.now_ns();
+    EXPECT_GE(b, a);
+    EXPECT_GT(a, *parse_epoch("2020-01-01T00:00:00Z", "k"));  // a real date, not uptime
+}
+
+}  // namespace
+}  // namespace interleave::app
