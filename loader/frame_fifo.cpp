@@ -31,14 +31,23 @@ std::ptrdiff_t FrameFifo::find_nearest_locked(const PairKey& wanted, std::int64_
     std::int64_t best_distance = 0;
     for (auto it = entries_.begin(); it != entries_.end();) {
         const PairKey& key = it->key;
-        const std::int64_t distance =
-            key.index > wanted.index ? key.index - wanted.index : wanted.index - key.index;
-        const bool stale =
+        const bool other_folders =
             key.main_folder != wanted.main_folder || key.float_folder != wanted.float_folder;
-        if (stale || distance > tolerance) {
+        const bool behind = key.index <= wanted.index;
+        // Entries ahead were prefetched for what the selector will show there: keep them,
+        // even beyond the tolerance or for other folders; they are only not eligible now.
+        const bool stale = other_folders && behind;
+        const bool late = key.index < wanted.index - tolerance;
+        if (stale || late) {
             ++(stale ? stats_.stale_evicted : stats_.late_evicted);
             evicted.push_back(std::move(*it));
             it = entries_.erase(it);
+            continue;
+        }
+        const std::int64_t distance =
+            key.index > wanted.index ? key.index - wanted.index : wanted.index - key.index;
+        if (other_folders || distance > tolerance) {
+            ++it;
             continue;
         }
         if (best < 0 || distance < best_distance) {

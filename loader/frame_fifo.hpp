@@ -25,8 +25,8 @@ struct FifoStats {
     std::uint64_t dropped = 0;         // oldest entries evicted by a push into a full FIFO
     std::uint64_t hits = 0;            // take_nearest found an entry within tolerance
     std::uint64_t misses = 0;          // take_nearest found none
-    std::uint64_t stale_evicted = 0;   // entries for folders no longer selected
-    std::uint64_t late_evicted = 0;    // entries more than `tolerance` from the wanted index
+    std::uint64_t stale_evicted = 0;   // entries at or behind the wanted index, other folders
+    std::uint64_t late_evicted = 0;    // entries more than `tolerance` behind the wanted index
 
     [[nodiscard]] double drop_rate() const {
         return pushed == 0 ? 0.0 : static_cast<double>(dropped) / static_cast<double>(pushed);
@@ -41,9 +41,11 @@ public:
     // as dropped. Wakes one waiter.
     void push(FramePair pair);
 
-    // Evicts entries for other folders than `wanted`'s (stale) and entries more than
-    // `tolerance` from wanted.index (late), then removes and returns the entry nearest to
-    // wanted.index (the older one on a tie). Counts a hit, or a miss when there is none.
+    // Evicts entries at or behind wanted.index for other folders than `wanted`'s (stale:
+    // they can never be shown) and entries more than `tolerance` behind it (late), then
+    // removes and returns the entry for wanted's folders nearest to wanted.index within
+    // `tolerance` (the older one on a tie). Entries ahead stay: they were prefetched for the
+    // folders the selector chooses there. Counts a hit, or a miss when there is none.
     [[nodiscard]] std::optional<FramePair> take_nearest(const PairKey& wanted,
                                                         std::int64_t tolerance);
 

@@ -75,9 +75,9 @@ TEST(FrameFifo, TakeNearestRemovesAndReturnsTheClosest) {
     EXPECT_EQ(taken->key.index, 17);
     EXPECT_FALSE(fifo.contains({17, 0, 0}));
     EXPECT_EQ(fifo.stats().hits, 1u);
-    // 30 is more than 10 away: evicted as late; 10 and 14 stay.
-    EXPECT_EQ(fifo.stats().late_evicted, 1u);
-    EXPECT_EQ(fifo.stats().depth, 2u);
+    // 30 is ahead beyond the tolerance: kept for later, like 10 and 14.
+    EXPECT_EQ(fifo.stats().late_evicted, 0u);
+    EXPECT_EQ(fifo.stats().depth, 3u);
 }
 
 TEST(FrameFifo, ExactMatchIsTaken) {
@@ -110,12 +110,14 @@ TEST(FrameFifo, TakeFromEmptyCountsAMiss) {
 TEST(FrameFifo, LateEntriesBeyondToleranceAreEvictedAndCounted) {
     FrameFifo fifo(8);
     for (const int i : {1, 2, 3, 20, 21}) fifo.push(pair_at(i));
-    // Wanted 10 with tolerance 5: everything is too far on either side.
+    // Wanted 10 with tolerance 5: 1..3 are too far behind (late); 20 and 21 are too far ahead
+    // to take now but stay for later.
     EXPECT_FALSE(fifo.take_nearest({10, 0, 0}, 5).has_value());
     const FifoStats s = fifo.stats();
-    EXPECT_EQ(s.late_evicted, 5u);
+    EXPECT_EQ(s.late_evicted, 3u);
     EXPECT_EQ(s.misses, 1u);
-    EXPECT_EQ(s.depth, 0u);
+    EXPECT_EQ(s.depth, 2u);
+    EXPECT_TRUE(fifo.contains({20, 0, 0}));
     EXPECT_EQ(s.dropped, 0u) << "evictions are not drops";
 }
 
@@ -141,10 +143,30 @@ TEST(FrameFifo, StaleEntriesForOtherFoldersAreEvictedAndCounted) {
     EXPECT_TRUE(fifo.contains({6, 1, 0}));
 }
 
+TEST(FrameFifo, PairsAheadForOtherFoldersAreKeptForTheComingSwitch) {
+    // The selector switches folders at index 12: pairs from there on were prefetched for the
+    // new folders and must survive takes for the old ones.
+    FrameFifo fifo(8);
+    for (int i = 10; i < 12; ++i) fifo.push(pair_at(i, 0, 0));
+    for (int i = 12; i < 15; ++i) fifo.push(pair_at(i, 2, 1));
+    EXPECT_EQ(fifo.take_nearest({10, 0, 0}, 10)->key.index, 10);
+    EXPECT_EQ(fifo.take_nearest({11, 0, 0}, 10)->key.index, 11);
+    EXPECT_EQ(fifo.take_nearest({12, 2, 1}, 10)->key.index, 12);
+    const FifoStats s = fifo.stats();
+    EXPECT_EQ(s.stale_evicted, 0u);
+    EXPECT_EQ(s.depth, 2u);
+    // Without a match for its folders the take misses, and an entry for other folders at
+    // the wanted index is stale.
+    fifo.push(pair_at(13, 5, 5));
+    EXPECT_FALSE(fifo.take_nearest({13, 4, 4}, 0).has_value());
+    EXPECT_EQ(fifo.stats().stale_evicted, 2u);  // (13, 2, 1) and (13, 5, 5)
+    EXPECT_TRUE(fifo.contains({14, 2, 1}));
+}
+
 TEST(FrameFifo, StaleBeatsLateInTheCount) {
     FrameFifo fifo(4);
-    fifo.push(pair_at(100, 3, 3));  // both stale and far: counted once, as stale
-    EXPECT_FALSE(fifo.take_nearest({0, 0, 0}, 5).has_value());
+    fifo.push(pair_at(0, 3, 3));  // both stale and far behind: counted once, as stale
+    EXPECT_FALSE(fifo.take_nearest({100, 0, 0}, 5).has_value());
     EXPECT_EQ(fifo.stats().stale_evicted, 1u);
     EXPECT_EQ(fifo.stats().late_evicted, 0u);
 }
@@ -154,7 +176,7 @@ TEST(FrameFifo, TakenPairKeepsItsPixelsAndEvictedOnesAreReleased) {
     FrameFifo fifo(4);
     fifo.push(pooled_pair(pool, 1));
     fifo.push(pooled_pair(pool, 50));
-    auto taken = fifo.take_nearest({1, 0, 0}, 5);  // 50 is late
+    auto taken = fifo.take_nearest({50, 0, 0}, 5);  // 1 is late
     ASSERT_TRUE(taken.has_value());
     EXPECT_TRUE(taken->main.pixels);
     EXPECT_TRUE(taken->overlay.pixels);
@@ -217,7 +239,7 @@ TEST(FrameFifo, WaitTakeNearestReturnsAtOnceWhenAMatchIsQueued) {
 TEST(FrameFifo, WaitTakeNearestTimesOutAndCountsAMiss) {
     FrameFifo fifo(4);
     fifo.push(pair_at(100));
-    EXPECT_FALSE(fifo.wait_take_nearest({0, 0, 0}, 2, 20ms).has_value());
+    EXPECT_FALSE(fifo.wait_take_nearest({200, 0, 0}, 2, 20ms).has_value());
     const FifoStats s = fifo.stats();
     EXPECT_EQ(s.misses, 1u);
     EXPECT_EQ(s.late_evicted, 1u);

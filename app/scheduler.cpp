@@ -1,0 +1,67 @@
+// Scheduler: prefetch window over the monotonic index; takes through the compensator.
+#include "app/scheduler.hpp"
+
+#include <algorithm>
+
+namespace interleave::app {
+
+Scheduler::Scheduler(const Clock& clock, FolderSelector& selector, loader::LoaderPool& loaders,
+                     loader::FrameFifo& fifo, SchedulerSettings settings)
+    : clock_(clock),
+      selector_(selector),
+      loaders_(loaders),
+      fifo_(fifo),
+      settings_(settings),
+      // More than the FIFO holds would push out pairs before they are shown.
+      prefetch_(settings.prefetch > 0
+                    ? settings.prefetch
+                    : std::max<std::int64_t>(
+                          0, std::min<std::int64_t>(settings.tolerance,
+                                                    static_cast<std::int64_t>(fifo.capacity()) - 1))),
+      compensator_(settings.compensator_window) {}
+
+loader::PairKey Scheduler::key_at(std::int64_t index) {
+    const FolderChoice choice = selector_.choose(index);
+    return loader::PairKey{index, choice.main_folder, choice.float_folder};
+}
+
+void Scheduler::feed(std::int64_t wanted_index) {
+    loaders_.set_play_position(wanted_index);
+    // Start over after a jump back or a long stall; otherwise continue where we stopped.
+    if (!next_request_ || *next_request_ < wanted_index ||
+        *next_request_ > wanted_index + prefetch_ + 1) {
+        next_request_ = wanted_index;
+    }
+    const std::int64_t last = wanted_index + prefetch_;
+    while (*next_request_ <= last) {
+        const std::int64_t index = *next_request_;
+        const loader::LoadRequest request{key_at(index), clock_.frame_of(index)};
+        const loader::RequestResult result = loaders_.try_request(request);
+        if (result == loader::RequestResult::kBusy) {
+            ++stats_.busy;
+            return;  // the loader is full: the rest next frame
+        }
+        if (result == loader::RequestResult::kStopped) return;
+        if (result == loader::RequestResult::kQueued) ++stats_.requested;
+        ++*next_request_;  // kInvalid cannot succeed later either: move on
+    }
+}
+
+std::optional<loader::FramePair> Scheduler::take(std::int64_t wanted_index) {
+    const std::int64_t target = compensator_.compensated(wanted_index);
+    auto pair = fifo_.take_nearest(key_at(target), settings_.tolerance);
+    if (!pair) {
+        ++stats_.misses;
+        return std::nullopt;
+    }
+    compensator_.update(wanted_index, pair->key.index);
+    stats_.last_offset = wanted_index - pair->key.index;
+    if (!pair->ok()) {
+        ++stats_.failed;
+        return std::nullopt;
+    }
+    ++stats_.shown;
+    return pair;
+}
+
+}  // namespace interleave::app

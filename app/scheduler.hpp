@@ -1,0 +1,66 @@
+// Scheduler: at the top of each frame it keeps the loader fed with the next indices (frames
+// follow the ping-pong direction, so prefetch turns round at the ends by itself) and takes
+// the pair to show from the FIFO through the rolling index compensator.
+// Thread: the render thread only (it owns the FolderSelector and the compensator).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "app/clock.hpp"
+#include "app/folder_selector.hpp"
+#include "app/index_compensator.hpp"
+#include "loader/frame_fifo.hpp"
+#include "loader/loader_pool.hpp"
+
+namespace interleave::app {
+
+struct SchedulerSettings {
+    std::int64_t tolerance = 10;  // frames a shown pair may be off the wanted index; 0..240
+    std::int64_t prefetch = 0;    // indices requested ahead; 0: min(tolerance, FIFO capacity - 1)
+    std::size_t compensator_window = 10;  // differences averaged (the original's 10)
+};
+
+struct SchedulerStats {
+    std::uint64_t requested = 0;  // pairs handed to the loader
+    std::uint64_t busy = 0;       // requests the loader refused for now (retried next frame)
+    std::uint64_t shown = 0;      // takes that found a pair
+    std::uint64_t misses = 0;     // takes that found none (the last frame stays up)
+    std::uint64_t failed = 0;     // pairs taken that had failed to load (last frame stays up)
+    std::int64_t last_offset = 0; // wanted - shown index of the last pair shown
+};
+
+class Scheduler {
+public:
+    // All references must outlive the Scheduler. `selector` must use the clock's cycle shape.
+    Scheduler(const Clock& clock, FolderSelector& selector, loader::LoaderPool& loaders,
+              loader::FrameFifo& fifo, SchedulerSettings settings = {});
+
+    // Requests every index in [wanted, wanted + prefetch] not requested yet, in play order,
+    // and tells the loader the play position. A jump back (clock stepped) starts over.
+    void feed(std::int64_t wanted_index);
+
+    // The pair to show for `wanted_index`: the FIFO's nearest pair within tolerance to the
+    // compensated index, for the folders chosen there. nullopt on a miss, and also when the
+    // pair failed to load (counted; the caller keeps its last good frame).
+    [[nodiscard]] std::optional<loader::FramePair> take(std::int64_t wanted_index);
+
+    // The folders and frame shown at `index`, as requests and takes use them.
+    [[nodiscard]] loader::PairKey key_at(std::int64_t index);
+
+    [[nodiscard]] const SchedulerStats& stats() const { return stats_; }
+    [[nodiscard]] std::int64_t prefetch() const { return prefetch_; }
+
+private:
+    const Clock& clock_;
+    FolderSelector& selector_;
+    loader::LoaderPool& loaders_;
+    loader::FrameFifo& fifo_;
+    const SchedulerSettings settings_;
+    const std::int64_t prefetch_;
+    IndexCompensator compensator_;
+    std::optional<std::int64_t> next_request_;  // first index not requested yet
+    SchedulerStats stats_;
+};
+
+}  // namespace interleave::app
