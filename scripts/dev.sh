@@ -15,7 +15,8 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 # Build and test dependencies (Debian 12 package names).
 packages=(
     build-essential cmake pkg-config ninja-build
-    libturbojpeg0-dev libwebp-dev libspng-dev libyuv-dev
+    libturbojpeg0-dev libwebp-dev libspng-dev libyuv-dev libhwy-dev libpixman-1-dev
+    libtomlplusplus-dev
     libconcurrentqueue-dev libexpected-dev libfmt-dev libspdlog-dev libcli11-dev
     nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
     python3-glad libegl-dev libgles-dev libgl-dev libegl-mesa0 libgl1-mesa-dri

@@ -1,0 +1,131 @@
+// CpuCompositor: the CPU backend's frame compositor: scale, fused SIMD blend, rotate, mirror
+// and letterbox two straight-alpha RGBA layers into one RGBA frame. Thread: render only.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/thread.hpp"
+#include "loader/frame.hpp"
+#include "renderer/cpu/blend_scalar.hpp"
+
+namespace interleave::renderer::cpu {
+
+// A read-only view of tightly or loosely packed RGBA8 pixels, straight alpha. Every layer
+// reaches the compositor in this form: the decoder already converted SBS JPEG (mask in alpha,
+// values below 0.05 set to 0) and RGB sources (alpha 255).
+struct RgbaView {
+    const std::uint8_t* pixels = nullptr;
+    int width_px = 0;
+    int height_px = 0;
+    int stride_bytes = 0;  // >= width_px * 4
+
+    [[nodiscard]] bool empty() const {
+        return pixels == nullptr || width_px <= 0 || height_px <= 0;
+    }
+};
+
+// A view of a LayerImage (width * 4 stride); empty when the layer holds no pixels.
+[[nodiscard]] RgbaView view_of(const loader::LayerImage& layer);
+
+// The writable output frame, RGBA8, alpha always 255 after compose().
+struct RgbaTarget {
+    std::uint8_t* pixels = nullptr;
+    int width_px = 0;
+    int height_px = 0;
+    int stride_bytes = 0;  // >= width_px * 4
+};
+
+// Clockwise rotation of the content on screen, in 90-degree steps.
+enum class Rotation : std::uint8_t { k0, k90, k180, k270 };
+
+struct ComposeOptions {
+    BgColour background;              // bars and the base under the main layer; default 4,4,4
+    Rotation rotation = Rotation::k0; // clockwise
+    bool mirror = false;              // horizontal flip on screen, after the rotation
+};
+
+// Where the content lands in the output: x, y, width, height in output pixels.
+struct PlacedRect {
+    int x = 0, y = 0, width_px = 0, height_px = 0;
+    friend bool operator==(const PlacedRect&, const PlacedRect&) = default;
+};
+
+// The letterbox rectangle for content of `content_w x content_h` (before rotation) shown with
+// `rotation` in an `out_w x out_h` frame: the largest rectangle with the displayed content's
+// aspect ratio (w/h swapped for 90 and 270) that fits, centred (odd spare pixels go to the
+// right and bottom bar). The limiting side fills the frame exactly; the other is
+// round(limit * aspect), at least 1 and at most the frame. Empty (all 0) when any size <= 0.
+[[nodiscard]] PlacedRect letterbox_rect(int content_w, int content_h, Rotation rotation,
+                                        int out_w, int out_h);
+
+// Which blend implementation a compositor uses. kScalarReference runs the identical pipeline
+// with blend_row_scalar, so tests can compare whole frames bit for bit.
+enum class BlendPath : std::uint8_t { kSimd, kScalarReference };
+
+// Composites (main, float) into an output frame. The pipeline, in this order (the GL path
+// matches it within +-2 per channel):
+//   1. Content size = the main layer's size. rect = letterbox_rect(main size, rotation, output).
+//      The pre-rotation content size is rect's size, with w/h swapped for 90 and 270.
+//   2. Scale main and float, each to the pre-rotation content size, with libyuv ARGBScale,
+//      bilinear filter (kFilterBilinear; a layer already at that size is used as is). A float
+//      layer of another size than main is stretched into the same rectangle. Scaling works on
+//      straight alpha, as GL_LINEAR sampling of the straight-alpha textures does.
+//      Limit: libyuv's ARGB bilinear column filter (C and SIMD alike) weighs two neighbours by
+//      (127 - f) and f, then >> 7, so a scaled layer loses up to 1/128 (255 -> 253, 250 -> 248):
+//      scaled frames may differ from the GL path by a few levels more than +-2. Unscaled layers
+//      (content at the output size) are exact.
+//   3. Blend row by row: out = mix(mix(bg, main.rgb, main.a), float.rgb, float.a) with the
+//      fused pass (blend_row_simd, or blend_row_scalar for kScalarReference); alpha 255.
+//   4. Rotate the blended content clockwise by `rotation` (libyuv ARGBRotate).
+//   5. Mirror it horizontally if `mirror` (libyuv ARGBMirror).
+//   6. Place it at rect; fill the bars (everything outside rect) with bg, alpha 255.
+// Steps that change nothing (same size, 0 degrees, no mirror) are skipped, not copied: with
+// equal layer and output sizes, no rotation and no mirror, the blend writes the output rows
+// directly and no scratch memory is touched.
+//
+// Scratch buffers (scaled layers, blended and rotated content) are members, grown when a
+// larger size first appears and reused afterwards: steady-state compose() never allocates.
+class CpuCompositor {
+public:
+    explicit CpuCompositor(BlendPath path = BlendPath::kSimd) : path_(path) {}
+
+    // Composites `main_layer` and `float_layer` into `out`. An empty float layer counts as
+    // fully transparent (the frame shows main over bg); an empty main layer is an error, as is
+    // a null output, a size <= 0 or a stride below width * 4 (kInvalidArgument; `out` is left
+    // untouched). Layers up to 32767 px per side (libyuv's int strides).
+    [[nodiscard]] Result<void> compose(const RgbaView& main_layer, const RgbaView& float_layer,
+                                       const ComposeOptions& options, const RgbaTarget& out);
+
+    // The same for decoded layers.
+    [[nodiscard]] Result<void> compose(const loader::LayerImage& main_layer,
+                                       const loader::LayerImage& float_layer,
+                                       const ComposeOptions& options, const RgbaTarget& out);
+
+    [[nodiscard]] BlendPath blend_path() const { return path_; }
+    // Binds the thread checker to the caller (debug builds assert it in compose()). Unbound,
+    // compose() binds it on its first call.
+    void bind_to_current_thread() { render_thread_.bind_to_current(); thread_bound_ = true; }
+    // Bytes of scratch memory held now (for stats).
+    [[nodiscard]] std::size_t scratch_bytes() const;
+
+private:
+    // Grows `buffer` to at least `bytes`; never shrinks (reuse across size changes).
+    static std::uint8_t* scratch(std::vector<std::uint8_t>& buffer, std::size_t bytes);
+    void blend_row(const std::uint8_t* main_rgba, const std::uint8_t* float_rgba, BgColour bg,
+                   std::uint8_t* out_rgba, int width_px) const;
+
+    // --- immutable after construction
+    const BlendPath path_;
+    // --- render thread only
+    ThreadChecker render_thread_;
+    bool thread_bound_ = false;
+    std::vector<std::uint8_t> main_scaled_;
+    std::vector<std::uint8_t> float_scaled_;
+    std::vector<std::uint8_t> blended_;
+    std::vector<std::uint8_t> rotated_;
+    std::vector<std::uint8_t> transparent_row_;  // all zero: the float layer when there is none
+};
+
+}  // namespace interleave::renderer::cpu
