@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
 #include "core/error.hpp"
 
@@ -37,16 +36,10 @@ private:
     std::int64_t now_ns_;
 };
 
-// "2026-11-22T18:30:00Z", "2026-11-22T19:30:00.25+01:00", "2026-11-22 18:30:00-05:30":
-// date, time (seconds optional, fractions up to nanoseconds) and a zone (Z or ±HH:MM, ±HHMM);
-// a time without a zone is refused, since machines in different zones would disagree.
-// Returns nanoseconds since the Unix epoch; errors name `key` and say what was expected.
-[[nodiscard]] Result<std::int64_t> parse_epoch(std::string_view text, std::string_view key);
-
 struct ClockSettings {
     std::int64_t ips_milli = 30'000;  // images per second x 1000, exact; 1..1'000'000 (0.001..1000)
     bool ping_pong = true;            // 0..N-1, N-1..0, 0.. (each end shown twice); else looping
-    std::int64_t epoch_ns = 0;        // index 0 starts here (launch time, or a fixed ISO-8601 time)
+    std::int64_t epoch_ns = 0;        // index 0 starts here (launch, or config::Epoch::unix_ns)
 };
 
 class Clock {

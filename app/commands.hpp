@@ -22,5 +22,6 @@ struct Command {
 
 Command add_scan_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_play_command(CLI::App& app);
 
 }  // namespace interleave::app

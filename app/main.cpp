@@ -1,4 +1,5 @@
 // interleave: entry point. Parses the command line and runs one subcommand. Thread: main.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -19,11 +20,20 @@ int main(int argc, char** argv) {
         std::string level = "info";
         app.add_option("--log-level", level, "debug|info|warn|error|off (stderr)")
             ->capture_default_str();
-        app.require_subcommand(1);
-        std::vector<app::Command> commands{app::add_scan_command(app),
+        app.require_subcommand(0, 1);
+        std::vector<app::Command> commands{app::add_play_command(app),
+                                           app::add_scan_command(app),
                                            app::add_bench_command(app)};
+        // `play` is the default subcommand: `interleave --images DIR` plays.
+        std::vector<std::string> args(argv + 1, argv + argc);
+        const bool names_subcommand =
+            !args.empty() && (args[0] == "play" || args[0] == "scan" || args[0] == "bench");
+        const bool top_level_only =
+            !args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version");
+        if (!names_subcommand && !top_level_only) args.insert(args.begin(), "play");
+        std::reverse(args.begin(), args.end());  // CLI11 takes them reversed from a vector
         try {
-            app.parse(argc, argv);
+            app.parse(args);
         } catch (const CLI::ParseError& e) {
             const int rc = app.exit(e);
             return rc == 0 ? app::kExitOk : app::kExitBadInput;

@@ -47,9 +47,12 @@ void Scheduler::feed(std::int64_t wanted_index) {
     }
 }
 
-std::optional<loader::FramePair> Scheduler::take(std::int64_t wanted_index) {
+std::optional<loader::FramePair> Scheduler::take(std::int64_t wanted_index,
+                                                 std::chrono::milliseconds wait) {
     const std::int64_t target = compensator_.compensated(wanted_index);
-    auto pair = fifo_.take_nearest(key_at(target), settings_.tolerance);
+    auto pair = wait.count() > 0
+                    ? fifo_.wait_take_nearest(key_at(target), settings_.tolerance, wait)
+                    : fifo_.take_nearest(key_at(target), settings_.tolerance);
     if (!pair) {
         ++stats_.misses;
         return std::nullopt;

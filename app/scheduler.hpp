@@ -4,6 +4,7 @@
 // Thread: the render thread only (it owns the FolderSelector and the compensator).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 
@@ -43,7 +44,9 @@ public:
     // The pair to show for `wanted_index`: the FIFO's nearest pair within tolerance to the
     // compensated index, for the folders chosen there. nullopt on a miss, and also when the
     // pair failed to load (counted; the caller keeps its last good frame).
-    [[nodiscard]] std::optional<loader::FramePair> take(std::int64_t wanted_index);
+    // With a `wait` > 0 it blocks up to that long for the pair to arrive (benchmark mode).
+    [[nodiscard]] std::optional<loader::FramePair> take(
+        std::int64_t wanted_index, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
 
     // The folders and frame shown at `index`, as requests and takes use them.
     [[nodiscard]] loader::PairKey key_at(std::int64_t index);

@@ -1,0 +1,137 @@
+// `interleave play` (the default subcommand): loads the configuration (defaults < --config file
+// < INTERLEAVE_* environment < flags), then plays. Every config key has a flag, generated from
+// the key table, so --help lists each with its default and what it allows.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "app/player.hpp"
+#include "app/stop_signal.hpp"
+#include "config/config.hpp"
+#include "config/config_keys.hpp"
+
+namespace interleave::app {
+namespace {
+
+struct PlayArgs {
+    std::vector<std::string> values;  // one per config key, in table order
+    std::vector<CLI::Option*> options;
+    std::string config_file;
+    bool print_config = false;
+    std::string record_dir;
+    int record_every = 1;
+    double stats_interval_s = 0.0;
+    std::string summary_json;
+    bool benchmark = false;
+};
+
+int run_play(PlayArgs& args, const std::string& command_line) {
+    config::LoadInputs inputs;
+    if (!args.config_file.empty()) inputs.config_file = args.config_file;
+    inputs.environment = config::capture_environment();
+    const auto keys = config::keys();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (args.options[i]->count() == 0) continue;
+        std::string value = args.values[i];
+        // A bare boolean flag (--mirror) means true.
+        if (value.empty() && keys[i].type() == config::KeyType::kBool) value = "true";
+        inputs.flags.emplace_back(std::string(keys[i].key), value);
+    }
+    config::Provenance provenance;
+    auto cfg = config::load_config(inputs, &provenance);
+    if (!cfg) {
+        std::fprintf(stderr, "interleave: %s\n", cfg.error().message().c_str());
+        return kExitBadInput;
+    }
+    if (args.print_config) {
+        std::fputs(config::describe(*cfg, provenance).c_str(), stdout);
+        return kExitOk;
+    }
+    PlayOptions options;
+    options.config = *cfg;
+    if (!args.record_dir.empty()) options.record_dir = args.record_dir;
+    options.record_every = args.record_every;
+    options.stats_interval_s = args.stats_interval_s;
+    if (!args.summary_json.empty()) options.summary_json = args.summary_json;
+    options.benchmark = args.benchmark;
+    options.command_line = command_line;
+    if (options.benchmark && cfg->playback.frames == 0 && cfg->playback.duration_s == 0.0) {
+        options.config.playback.frames = 300;  // a benchmark needs an end
+    }
+
+    StopSignal::install();
+    auto summary = play(options, options.benchmark ? nullptr : stdout);
+    if (!summary) {
+        std::fprintf(stderr, "interleave: %s\n", summary.error().message().c_str());
+        const ErrorCode code = summary.error().code;
+        return code == ErrorCode::kIo || code == ErrorCode::kInternal ? kExitFailure
+                                                                       : kExitBadInput;
+    }
+    nlohmann::json j = summary->to_json();
+    if (options.benchmark) {
+        j["command"] = command_line;
+        std::fputs((j.dump(2) + "\n").c_str(), stdout);
+    } else {
+        std::fprintf(stdout,
+                     "summary: %llu frames in %.1f s (%.1f fps), misses %llu (%llu after the "
+                     "first second), dropped %llu, failed loads %llu (%llu files), peak RSS "
+                     "%.0f MB, stopped by %s\n",
+                     static_cast<unsigned long long>(summary->frames_shown), summary->duration_s,
+                     summary->fps, static_cast<unsigned long long>(summary->misses),
+                     static_cast<unsigned long long>(summary->misses_after_1s),
+                     static_cast<unsigned long long>(summary->dropped),
+                     static_cast<unsigned long long>(summary->failed_loads),
+                     static_cast<unsigned long long>(summary->failed_files), summary->peak_rss_mb,
+                     summary->stopped_by.c_str());
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+Command add_play_command(CLI::App& app) {
+    auto args = std::make_shared<PlayArgs>();
+    CLI::App* sub = app.add_subcommand("play", "Play content (the default subcommand)");
+    const auto keys = config::keys();
+    args->values.resize(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const config::KeyInfo& key = keys[i];
+        const std::string help =
+            fmt::format("{} [{}; default {}; {}]", key.help, key.key, config::default_text(key),
+                        config::allowed_text(key));
+        CLI::Option* option = sub->add_option(std::string(key.flag), args->values[i], help);
+        if (key.type() == config::KeyType::kBool) option->expected(0, 1);
+        option->group(std::string(key.section()));
+        args->options.push_back(option);
+    }
+    sub->add_option("--config", args->config_file, "TOML configuration file")->group("run");
+    sub->add_flag("--print-config", args->print_config,
+                  "Print the effective configuration and where each value came from")
+        ->group("run");
+    sub->add_option("--record", args->record_dir, "Write each shown frame as PNG to DIR, with "
+                                                  "DIR/frames.jsonl")
+        ->group("run");
+    sub->add_option("--record-every", args->record_every, "Record every K-th shown frame")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str()
+        ->group("run");
+    sub->add_option("--stats-interval", args->stats_interval_s,
+                    "Print a stats line every S seconds (0: none)")
+        ->check(CLI::Range(0.0, 86400.0))
+        ->capture_default_str()
+        ->group("run");
+    sub->add_option("--summary-json", args->summary_json, "Write the summary as JSON to FILE")
+        ->group("run");
+    sub->add_flag("--benchmark", args->benchmark,
+                  "Play as fast as the pipeline allows and print one JSON object")
+        ->group("run");
+    return Command{sub, [args](const std::string& command_line) {
+                       return run_play(*args, command_line);
+                   }};
+}
+
+}  // namespace interleave::app
