@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: Google Benchmark micro benchmarks, then `interleave bench` on
-# photographic 1080p SBS content made from Debian's mate-backgrounds photographs.
+# Runs the benchmarks: Google Benchmark micro benchmarks (decoders, catalog, compositor against
+# pixman), then `interleave bench` and `interleave --benchmark` on photographic 1080p SBS
+# content made from Debian's mate-backgrounds photographs.
 #   bench/run.sh BUILD_DIR [--json]
 set -euo pipefail
 build="${1:?usage: bench/run.sh BUILD_DIR [--json]}"
@@ -9,9 +10,11 @@ photos=/usr/share/backgrounds/mate/nature
 content="${INTERLEAVE_BENCH_CONTENT:-${TMPDIR:-/tmp}/interleave-bench-1080p}"
 
 "$build/bench/loader_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+"$build/bench/renderer_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 if [ ! -d "$content/face" ]; then
     "$build/bench/interleave_make_bench_content" "$content" --size 1920x1080 --frames 48 \
         "$photos/Garden.jpg" "$photos/LadyBird.jpg" --float "$photos/Aqua.jpg"
 fi
 "$build/interleave" bench "$content" --pairs 96 --repeat 3 "$@"
+"$build/interleave" --benchmark --mode headless --renderer cpu --images "$content" --frames 600

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Interleave developer entry point: installs what is missing (Debian 12, as root), builds,
 # and runs the player, the tests or the benchmarks.
-#   scripts/dev.sh run [ARGS...]   build, then run the player on the bundled sample
+#   scripts/dev.sh run [ARGS...]   build, then play the bundled sample (or run interleave ARGS)
 #   scripts/dev.sh test            build, then run every test (unit, e2e, ThreadSanitizer)
 #   scripts/dev.sh bench [ARGS...] build, make photographic bench content, run the benchmarks
 #   scripts/dev.sh build           install and build only
@@ -66,7 +66,11 @@ build)
 run)
     install_missing "${packages[@]}"
     configure_and_build "$build"
-    if [ $# -eq 0 ]; then set -- scan "$root/assets/sample"; fi
+    if [ $# -eq 0 ]; then
+        # Window and ASCII output are not built yet: play headless with a stats line a second.
+        say "playing assets/sample headless (Ctrl-C to stop)"
+        set -- --mode headless --renderer cpu --images "$root/assets/sample" --stats-interval 1
+    fi
     exec "$build/interleave" "$@"
     ;;
 test)
