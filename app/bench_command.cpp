@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/loader_flags.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/process_stats.hpp"
 #include "loader/catalog.hpp"
 #include "loader/decoder.hpp"
 #include "loader/frame_fifo.hpp"
@@ -37,18 +37,6 @@ struct BenchArgs {
     double ips = 30.0;
     std::string command_line;
 };
-
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("model name", 0) == 0 || line.rfind("Model", 0) == 0) {
-            const auto colon = line.find(':');
-            if (colon != std::string::npos) return line.substr(colon + 2);
-        }
-    }
-    return "unknown";
-}
 
 double median(std::vector<double> v) {
     if (v.empty()) return 0.0;
@@ -220,7 +208,7 @@ int run_bench(const BenchArgs& args) {
     const double ideal = std::min<double>(cores, last.stats.workers) * single_rate;
     nlohmann::json out = {
         {"command", args.command_line},
-        {"machine", {{"cpu", cpu_model()}, {"hardware_threads", cores}}},
+        {"machine", {{"cpu", cpu_model_name()}, {"hardware_threads", cores}}},
         {"content", args.dir},
         {"main", {{"folder", main.name}, {"encoding", std::string(loader::to_string(main.encoding))},
                   {"width", main.width_px}, {"height", main.height_px}}},
@@ -250,7 +238,7 @@ int run_bench(const BenchArgs& args) {
     } else {
         fmt::print("Content   {} ({} {}x{} + {} {}x{})\n", args.dir, main.name, main.width_px,
                    main.height_px, overlay.name, overlay.width_px, overlay.height_px);
-        fmt::print("Machine   {} ({} threads)\n", cpu_model(), cores);
+        fmt::print("Machine   {} ({} threads)\n", cpu_model_name(), cores);
         fmt::print("Pool      {:.1f} pairs/s with {} workers (median of {})\n", pool_rate_median,
                    last.stats.workers, args.repeat);
         fmt::print("1 thread  {:.1f} pairs/s\n", single_rate);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "app/stop_signal.hpp"
 #include "config/config.hpp"
 #include "config/config_keys.hpp"
+#include "core/process_stats.hpp"
 
 namespace interleave::app {
 namespace {
@@ -74,6 +76,8 @@ int run_play(PlayArgs& args, const std::string& command_line) {
     nlohmann::json j = summary->to_json();
     if (options.benchmark) {
         j["command"] = command_line;
+        j["machine"] = {{"cpu", cpu_model_name()},
+                        {"hardware_threads", std::thread::hardware_concurrency()}};
         std::fputs((j.dump(2) + "\n").c_str(), stdout);
     } else {
         std::fprintf(stdout,

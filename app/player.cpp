@@ -169,6 +169,7 @@ struct LoopState {
     std::uint64_t recorded_submits = 0;
     std::uint64_t interval_frames = 0;
     std::uint64_t max_rss = 0;
+    std::uint64_t failed_indices = 0;  // indices whose pair failed: the last frame stayed
 };
 
 void print_stats(std::FILE* out, const Pipeline& p, const LoopState& s, double elapsed_s,
@@ -263,7 +264,15 @@ void run_loop(Pipeline& p, const PlayOptions& options, const TimeSource& time,
             const auto wait = options.benchmark ? std::chrono::milliseconds(2000)
                                                 : std::chrono::milliseconds(0);
             if (auto pair = p.scheduler->take(index, wait)) {
-                current_shown = show(p, options, s, *pair, compositor, frame);
+                if (pair->ok()) {
+                    current_shown = show(p, options, s, *pair, compositor, frame);
+                } else {
+                    // Failed to load (counted, logged once per file by the loader): the last
+                    // good frame stays for this index; looking again would show the next
+                    // index's pair early and run ahead of the clock.
+                    current_shown = true;
+                    ++s.failed_indices;
+                }
             }
             if (options.benchmark) ++bench_index;
         }
@@ -349,6 +358,7 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
         {"composite_ms_p50", state.composite_times.percentile_ms(50)},
         {"composite_ms_p99", state.composite_times.percentile_ms(99)},
         {"rss_mb_end", mb(current_rss_bytes())},
+        {"failed_indices", state.failed_indices},
         {"fifo", {{"capacity", fifo.capacity}, {"pushed", fifo.pushed}, {"hits", fifo.hits},
                   {"stale_evicted", fifo.stale_evicted}, {"late_evicted", fifo.late_evicted},
                   {"drop_rate", fifo.drop_rate()}}},

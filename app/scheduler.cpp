@@ -61,9 +61,9 @@ std::optional<loader::FramePair> Scheduler::take(std::int64_t wanted_index,
     stats_.last_offset = wanted_index - pair->key.index;
     if (!pair->ok()) {
         ++stats_.failed;
-        return std::nullopt;
+    } else {
+        ++stats_.shown;
     }
-    ++stats_.shown;
     return pair;
 }
 

@@ -41,9 +41,10 @@ public:
     // and tells the loader the play position. A jump back (clock stepped) starts over.
     void feed(std::int64_t wanted_index);
 
-    // The pair to show for `wanted_index`: the FIFO's nearest pair within tolerance to the
-    // compensated index, for the folders chosen there. nullopt on a miss, and also when the
-    // pair failed to load (counted; the caller keeps its last good frame).
+    // The pair for `wanted_index`: the FIFO's nearest pair within tolerance to the compensated
+    // index, for the folders chosen there; nullopt on a miss. A pair that failed to load comes
+    // back too, with ok() false and no pixels (counted in `failed`): it settles its index, and
+    // the caller keeps its last good frame rather than looking again and running ahead.
     // With a `wait` > 0 it blocks up to that long for the pair to arrive (benchmark mode).
     [[nodiscard]] std::optional<loader::FramePair> take(
         std::int64_t wanted_index, std::chrono::milliseconds wait = std::chrono::milliseconds(0));

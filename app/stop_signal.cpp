@@ -15,8 +15,9 @@ static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_alw
               "signal handlers need lock-free atomics");
 
 void on_signal(int number) {
-    if (g_requested.exchange(true)) _exit(128 + number);  // second signal: give up at once
-    g_signal.store(number);
+    // The number first, so whoever sees requested() also sees which signal it was.
+    if (g_signal.exchange(number) != 0) _exit(128 + number);  // second signal: give up at once
+    g_requested.store(true);
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
-// Memory figures from /proc/self.
+// Memory figures from /proc/self; the CPU model from /proc/cpuinfo.
 #include "core/process_stats.hpp"
 
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 namespace interleave {
 
@@ -33,6 +34,19 @@ std::uint64_t peak_rss_bytes() {
     }
     std::fclose(f);
     return kib * 1024;
+}
+
+std::string cpu_model_name() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        // x86 says "model name", many ARM kernels (a Raspberry Pi among them) say "Model".
+        if (line.rfind("model name", 0) == 0 || line.rfind("Model", 0) == 0) {
+            const auto colon = line.find(':');
+            if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+        }
+    }
+    return "unknown";
 }
 
 }  // namespace interleave

@@ -140,9 +140,17 @@ TEST_F(SchedulerTest, AFailedPairIsCountedAndNotShown) {
     scheduler_->feed(0);
     settle();
     EXPECT_TRUE(scheduler_->take(0).has_value());
-    EXPECT_FALSE(scheduler_->take(1).has_value());
+    auto failed = scheduler_->take(1);
+    ASSERT_TRUE(failed.has_value()) << "a failed pair settles its index";
+    EXPECT_FALSE(failed->ok());
+    EXPECT_EQ(failed->key.index, 1);
+    ASSERT_TRUE(failed->error.has_value());
+    EXPECT_NE(failed->error->message().find("1.png"), std::string::npos);
     EXPECT_EQ(scheduler_->stats().failed, 1u);
-    EXPECT_TRUE(scheduler_->take(2).has_value());
+    EXPECT_EQ(scheduler_->stats().shown, 1u);
+    auto next = scheduler_->take(2);
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->key.index, 2);
 }
 
 TEST_F(SchedulerTest, CompensatorPullsTheTakeTowardsWhatIsAvailable) {

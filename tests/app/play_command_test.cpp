@@ -1,0 +1,506 @@
+// Tests app/play_command.cpp and app/player.cpp end to end: headless playback of the bundled
+// sample with recorded frames checked bit for bit against a reference composite, SIGINT and
+// SIGTERM shutdown, broken frames during playback, configuration layers and start-up errors.
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "loader/buffer_pool.hpp"
+#include "loader/decoder.hpp"
+#include "loader/image_format.hpp"
+#include "renderer/cpu/cpu_compositor.hpp"
+#include "tests/app/app_test_env.hpp"
+#include "tests/support/image_compare.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace interleave::test {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Hang guard for a child that is expected to end by itself.
+constexpr milliseconds kHangGuard = seconds(30);
+
+// `interleave play` on the bundled sample, headless, CPU, followed by `extra`.
+std::vector<std::string> headless_args(std::vector<std::string> extra) {
+    std::vector<std::string> args{"--mode", "headless", "--renderer", "cpu",
+                                  "--images", std::string(kSample)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+ProcessResult play(const std::vector<std::string>& args, const EnvChanges& env = {}) {
+    return run_child(kExe, args, env, kHangGuard);
+}
+
+nlohmann::json read_json(const fs::path& file) {
+    std::ifstream in(file);
+    return nlohmann::json::parse(in, nullptr, false);
+}
+
+// One parsed JSON value per non-empty line; a line that is not JSON becomes `discarded`.
+std::vector<nlohmann::json> read_jsonl(const fs::path& file) {
+    std::vector<nlohmann::json> lines;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(nlohmann::json::parse(line, nullptr, false));
+    }
+    return lines;
+}
+
+std::vector<fs::path> pngs_in(const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.path().extension() == ".png") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// The composite the player should have recorded for one frames.jsonl line: both source files
+// decoded with loader::Decoder (main .jpg as SBS, the folder default), composited with the
+// scalar reference blend. The player uses the SIMD blend, which must match it bit for bit.
+class ReferenceCompositor {
+public:
+    explicit ReferenceCompositor(renderer::cpu::ComposeOptions options) : options_(options) {}
+
+    // Decodes the recorded PNG and the sources, composites, compares with tolerance 0.
+    ::testing::AssertionResult matches(const fs::path& recorded_png, const fs::path& main_file,
+                                       const fs::path& float_file) {
+        auto recorded = decoder_.decode_file(recorded_png, loader::LayerEncoding::kPng, pool_);
+        if (!recorded) {
+            return ::testing::AssertionFailure() << recorded.error().message();
+        }
+        auto main_layer = decode_source(main_file);
+        if (!main_layer) return ::testing::AssertionFailure() << main_layer.error().message();
+        auto float_layer = decode_source(float_file);
+        if (!float_layer) return ::testing::AssertionFailure() << float_layer.error().message();
+
+        const int w = recorded->width_px;
+        const int h = recorded->height_px;
+        Image expected(w, h, 4);
+        const renderer::cpu::RgbaTarget target{expected.pixels.data(), w, h, w * 4};
+        if (auto ok = compositor_.compose(*main_layer, *float_layer, options_, target); !ok) {
+            return ::testing::AssertionFailure() << ok.error().message();
+        }
+        // Failure images are named after the test and the frame.
+        const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        return rgba_near(recorded->pixels.data(), w, h, expected, 0,
+                         test + "-" + recorded_png.stem().string());
+    }
+
+private:
+    Result<loader::LayerImage> decode_source(const fs::path& file) {
+        const auto kind = loader::file_kind_from_name(file.filename().string());
+        return decoder_.decode_file(file, loader::encoding_for(kind, /*jpeg_is_sbs=*/true),
+                                    pool_);
+    }
+
+    renderer::cpu::ComposeOptions options_;
+    loader::BufferPool pool_{8};
+    loader::Decoder decoder_;
+    renderer::cpu::CpuCompositor compositor_{renderer::cpu::BlendPath::kScalarReference};
+};
+
+// Checks every line of DIR/frames.jsonl against its PNG and the reference composite, and that
+// each PNG has a line. Returns the lines.
+std::vector<nlohmann::json> check_recording(const fs::path& dir, int width_px, int height_px,
+                                            renderer::cpu::ComposeOptions options) {
+    const auto lines = read_jsonl(dir / "frames.jsonl");
+    const auto pngs = pngs_in(dir);
+    EXPECT_EQ(lines.size(), pngs.size()) << "frames.jsonl should have one line per PNG";
+    ReferenceCompositor reference(options);
+    for (const auto& line : lines) {
+        if (line.is_discarded()) {
+            ADD_FAILURE() << "a frames.jsonl line is not JSON";
+            continue;
+        }
+        for (const char* field : {"file", "index", "frame", "main", "float"}) {
+            EXPECT_TRUE(line.contains(field)) << field << " missing in " << line.dump();
+        }
+        if (!line.contains("file") || !line.contains("main") || !line.contains("float")) continue;
+        const fs::path png = dir / line.at("file").get<std::string>();
+        const fs::path main_file = line.at("main").get<std::string>();
+        const fs::path float_file = line.at("float").get<std::string>();
+        EXPECT_TRUE(fs::exists(png)) << png;
+        // Both layers come from the same frame number, and the line says which.
+        EXPECT_EQ(main_file.stem().string(), std::to_string(line.at("frame").get<int>()))
+            << line.dump();
+        EXPECT_EQ(float_file.stem().string(), main_file.stem().string()) << line.dump();
+        loader::Decoder probe;
+        loader::BufferPool pool(2);
+        if (auto image = probe.decode_file(png, loader::LayerEncoding::kPng, pool)) {
+            EXPECT_EQ(image->width_px, width_px) << png;
+            EXPECT_EQ(image->height_px, height_px) << png;
+        }
+        EXPECT_TRUE(reference.matches(png, main_file, float_file)) << line.dump();
+    }
+    return lines;
+}
+
+// --- Recording -----------------------------------------------------------------------------
+
+TEST(PlayCommand, HeadlessRecordingMatchesTheReferenceCompositeBitForBit) {
+    TempDir dir;
+    const auto r = play(headless_args({"--select", "fixed", "--main-folder", "1",
+                                       "--float-folder", "0", "--frames", "20", "--record",
+                                       (dir / "rec").string(), "--summary-json",
+                                       (dir / "s.json").string()}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+
+    const auto summary = read_json(dir / "s.json");
+    ASSERT_FALSE(summary.is_discarded()) << "summary is not JSON";
+    for (const char* field : {"frames_shown", "misses", "dropped", "failed_loads", "failed_files",
+                              "fps", "peak_rss_mb"}) {
+        EXPECT_TRUE(summary.contains(field)) << field << " missing in " << summary.dump(2);
+    }
+    EXPECT_EQ(summary.value("frames_shown", -1), 20) << summary.dump(2);
+    EXPECT_EQ(summary.value("stopped_by", ""), "frames");
+    EXPECT_EQ(summary.value("failed_loads", -1), 0);
+    EXPECT_GT(summary.value("peak_rss_mb", 0.0), 0.0);
+    EXPECT_NE(r.out.find("summary: 20 frames"), std::string::npos) << r.out;
+
+    const auto lines = check_recording(dir / "rec", 480, 270, {});
+    EXPECT_EQ(lines.size(), 20u);
+    for (const auto& line : lines) {
+        if (line.is_discarded() || !line.contains("main") || !line.contains("float")) continue;
+        const fs::path main_file = line.at("main").get<std::string>();
+        const fs::path float_file = line.at("float").get<std::string>();
+        EXPECT_EQ(main_file.parent_path().parent_path().filename(), "face") << main_file;
+        EXPECT_TRUE(main_file.parent_path().filename().string().starts_with("1_")) << main_file;
+        EXPECT_EQ(float_file.parent_path().parent_path().filename(), "float") << float_file;
+        EXPECT_TRUE(float_file.parent_path().filename().string().starts_with("255_"))
+            << float_file;
+    }
+}
+
+TEST(PlayCommand, RecordEveryFiveOfTwentyFramesWritesFourPngs) {
+    TempDir dir;
+    const auto r = play(headless_args({"--frames", "20", "--record-every", "5", "--record",
+                                       (dir / "rec").string()}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(pngs_in(dir / "rec").size(), 4u);
+    EXPECT_EQ(read_jsonl(dir / "rec" / "frames.jsonl").size(), 4u);
+}
+
+TEST(PlayCommand, RotatedMirroredRecordingIsPortraitAndMatchesTheReference) {
+    TempDir dir;
+    const auto r = play(headless_args({"--select", "fixed", "--main-folder", "2", "--rotate",
+                                       "90", "--mirror", "--frames", "6", "--record",
+                                       (dir / "rec").string()}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    renderer::cpu::ComposeOptions options;
+    options.rotation = renderer::cpu::Rotation::k90;
+    options.mirror = true;
+    const auto lines = check_recording(dir / "rec", 270, 480, options);
+    EXPECT_EQ(lines.size(), 6u);
+}
+
+TEST(PlayCommand, Rotated270RecordingMatchesTheReference) {
+    TempDir dir;
+    const auto r = play(headless_args({"--rotate", "270", "--background", "40,0,90", "--frames",
+                                       "4", "--record", (dir / "rec").string()}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    renderer::cpu::ComposeOptions options;
+    options.rotation = renderer::cpu::Rotation::k270;
+    options.background = {40, 0, 90};
+    const auto lines = check_recording(dir / "rec", 270, 480, options);
+    EXPECT_EQ(lines.size(), 4u);
+}
+
+// --- Signals -------------------------------------------------------------------------------
+
+// Plays with no end, sends `signal_number` after about a second of playback, and checks a
+// clean exit with a summary naming the signal. The shutdown time is reported, not asserted.
+void expect_clean_stop_on(int signal_number, const std::string& name) {
+    TempDir dir;
+    const fs::path summary_file = dir / "s.json";
+    ChildProcess child(kExe, headless_args({"--duration", "0", "--stats-interval", "0.2",
+                                            "--summary-json", summary_file.string()}));
+    ASSERT_GT(child.pid(), 0) << child.spawn_error();
+
+    // Five stats lines at 0.2 s: it has played for about a second.
+    const auto give_up = std::chrono::steady_clock::now() + seconds(15);
+    while (count_of(child.out(), "t=") < 5) {
+        if (auto code = child.wait_for(milliseconds(20))) {
+            FAIL() << "the player ended by itself (exit " << *code << ")\n"
+                   << child.out() << child.err();
+        }
+        ASSERT_LT(std::chrono::steady_clock::now(), give_up)
+            << "no stats lines after 15 s\n" << child.out() << child.err();
+    }
+
+    const auto sent = std::chrono::steady_clock::now();
+    ASSERT_TRUE(child.send_signal(signal_number));
+    const auto code = child.wait_for(seconds(5));  // hang guard only
+    const double shutdown_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
+            .count();
+    ::testing::Test::RecordProperty("shutdown_ms", std::to_string(shutdown_ms));
+    std::printf("[ info     ] %s: exited %.1f ms after the signal\n", name.c_str(), shutdown_ms);
+    ASSERT_TRUE(code.has_value()) << "still running 5 s after " << name;
+    EXPECT_EQ(*code, 0) << child.err();
+
+    const auto summary = read_json(summary_file);
+    ASSERT_FALSE(summary.is_discarded()) << "no summary JSON at " << summary_file;
+    EXPECT_EQ(summary.value("stopped_by", ""), name) << summary.dump(2);
+    EXPECT_GT(summary.value("frames_shown", 0), 0) << summary.dump(2);
+    EXPECT_NE(child.out().find("stopped by " + name), std::string::npos) << child.out();
+}
+
+TEST(PlayCommand, SigintStopsPlaybackCleanlyWithASummary) {
+    expect_clean_stop_on(SIGINT, "SIGINT");
+}
+
+TEST(PlayCommand, SigtermStopsPlaybackCleanlyWithASummary) {
+    expect_clean_stop_on(SIGTERM, "SIGTERM");
+}
+
+// --- Bad input during playback -------------------------------------------------------------
+
+// A copy of the sample whose main folder 1_orbit has frames 5 and 10 truncated and frame 15
+// replaced by text. 60 shown frames at 30 ips cover indices 0..~63: frames 0..47, then back
+// down to about 32, so each bad frame comes up once.
+struct BrokenSample {
+    TempDir dir;
+    fs::path root = dir / "content";
+    std::vector<fs::path> bad;
+
+    BrokenSample() {
+        fs::copy(fs::path(kSample), root, fs::copy_options::recursive);
+        const fs::path folder = root / "face" / "1_orbit";
+        for (const auto& [name, keep_bytes] :
+             {std::pair{"5.jpg", 2000}, std::pair{"10.jpg", 100}}) {
+            auto bytes = read_file(folder / name);
+            bytes.resize(static_cast<std::size_t>(keep_bytes));
+            write_file(folder / name, bytes);
+            bad.push_back(folder / name);
+        }
+        write_text(folder / "15.jpg", "this is not a JPEG\n");
+        bad.push_back(folder / "15.jpg");
+    }
+
+    [[nodiscard]] std::vector<std::string> args(std::vector<std::string> extra) const {
+        std::vector<std::string> all{"--mode", "headless", "--renderer", "cpu", "--images",
+                                     root.string(), "--select", "fixed", "--main-folder", "1",
+                                     "--float-folder", "0"};
+        all.insert(all.end(), extra.begin(), extra.end());
+        return all;
+    }
+};
+
+TEST(PlayCommand, BrokenFramesAreCountedLoggedOnceAndPlaybackGoesOn) {
+    BrokenSample sample;
+    const fs::path rec = sample.dir / "rec";
+    const fs::path summary_file = sample.dir / "s.json";
+    const auto r = play(sample.args({"--frames", "60", "--record", rec.string(),
+                                     "--summary-json", summary_file.string()}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+
+    const auto summary = read_json(summary_file);
+    ASSERT_FALSE(summary.is_discarded());
+    // --frames counts shown frames: failed pairs are not shown, and the loop goes on past them.
+    EXPECT_EQ(summary.value("frames_shown", -1), 60) << summary.dump(2);
+    EXPECT_EQ(summary.value("stopped_by", ""), "frames");
+    EXPECT_EQ(summary.value("failed_files", -1), 3) << summary.dump(2);
+    EXPECT_GE(summary.value("failed_loads", -1), 3) << summary.dump(2);
+    for (const auto& file : sample.bad) {
+        EXPECT_EQ(count_of(r.err, file.string()), 1u) << file << " in stderr:\n" << r.err;
+    }
+
+    // No recorded frame shows a broken file; every recorded frame still matches the reference.
+    const auto lines = check_recording(rec, 480, 270, {});
+    EXPECT_EQ(lines.size(), 60u);
+    for (const auto& line : lines) {
+        if (line.is_discarded() || !line.contains("main")) continue;
+        const fs::path main_file = line.at("main").get<std::string>();
+        for (const auto& file : sample.bad) EXPECT_NE(main_file, file) << line.dump();
+    }
+}
+
+// DESIGN.md: a frame that fails to decode leaves the last good frame on screen for its index.
+// Looking again instead would take the next index's pair early and run ahead of the wall
+// clock, one index per failure, so machines sharing an epoch would drift apart.
+TEST(PlayCommand, BrokenFrameHoldsTheLastGoodFrameInsteadOfRunningAhead) {
+    BrokenSample sample;
+    const fs::path summary_file = sample.dir / "s.json";
+    const auto r = play(sample.args({"--frames", "60", "--summary-json", summary_file.string()}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto summary = read_json(summary_file);
+    ASSERT_FALSE(summary.is_discarded());
+    // Each of the three failed indices passes without a new frame.
+    EXPECT_GE(summary.value("indices", 0), summary.value("frames_shown", 0) + 3)
+        << summary.dump(2);
+    EXPECT_EQ(summary.value("failed_indices", 0), 3) << summary.dump(2);
+}
+
+// --- Configuration -------------------------------------------------------------------------
+
+TEST(PlayCommand, UnknownConfigKeyExitsTwoAndSuggestsTheNearestKey) {
+    TempDir dir;
+    write_text(dir / "typo.toml", "[playback]\nipss = 30\n");
+    const auto r = play(headless_args({"--config", (dir / "typo.toml").string()}));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("playback.ipss"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("did you mean playback.ips?"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find((dir / "typo.toml").string()), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;  // nothing played
+}
+
+// `--print-config` lines: key -> "value  # source".
+std::map<std::string, std::pair<std::string, std::string>> print_config(
+    const std::vector<std::string>& args, const EnvChanges& env) {
+    std::vector<std::string> all{"--print-config"};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto r = play(all, env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, std::pair<std::string, std::string>> keys;
+    for (const auto& line : lines_of(r.out)) {
+        const auto eq = line.find(" = ");
+        const auto hash = line.rfind("  # ");
+        if (eq == std::string::npos || hash == std::string::npos || hash < eq) {
+            ADD_FAILURE() << "not `key = value  # source`: " << line;
+            continue;
+        }
+        keys[line.substr(0, eq)] = {line.substr(eq + 3, hash - eq - 3), line.substr(hash + 4)};
+    }
+    return keys;
+}
+
+using ValueAndSource = std::pair<std::string, std::string>;
+
+TEST(PlayCommand, PrintConfigNamesEachKeysSource) {
+    TempDir dir;
+    write_text(dir / "c.toml", "[playback]\nduration_s = 3\n[output]\nrotate = 90\n");
+    const auto keys = print_config({"--config", (dir / "c.toml").string(), "--ips", "25"},
+                                   {{"INTERLEAVE_PLAYBACK_FPS", "50"},
+                                    {"INTERLEAVE_PLAYBACK_IPS", std::nullopt}});
+    EXPECT_EQ(keys.at("playback.ips"), ValueAndSource("25", "flag"));
+    EXPECT_EQ(keys.at("playback.fps"), ValueAndSource("50", "env INTERLEAVE_PLAYBACK_FPS"));
+    EXPECT_EQ(keys.at("playback.duration_s"), ValueAndSource("3", "file"));
+    EXPECT_EQ(keys.at("output.rotate"), ValueAndSource("90", "file"));
+    EXPECT_EQ(keys.at("loader.fifo_pairs"), ValueAndSource("15", "default"));
+    EXPECT_EQ(keys.at("output.background"), ValueAndSource("[4, 4, 4]", "default"));
+}
+
+TEST(PlayCommand, FlagBeatsEnvironmentBeatsFileBeatsDefault) {
+    TempDir dir;
+    const std::string file = (dir / "c.toml").string();
+    write_text(file, "[playback]\nips = 12\n");
+    const EnvChanges no_env{{"INTERLEAVE_PLAYBACK_IPS", std::nullopt}};
+    const EnvChanges env{{"INTERLEAVE_PLAYBACK_IPS", "20"}};
+
+    EXPECT_EQ(print_config({}, no_env).at("playback.ips"), ValueAndSource("30", "default"));
+    EXPECT_EQ(print_config({"--config", file}, no_env).at("playback.ips"),
+              ValueAndSource("12", "file"));
+    EXPECT_EQ(print_config({"--config", file}, env).at("playback.ips"),
+              ValueAndSource("20", "env INTERLEAVE_PLAYBACK_IPS"));
+    EXPECT_EQ(print_config({"--config", file, "--ips", "25"}, env).at("playback.ips"),
+              ValueAndSource("25", "flag"));
+    // Environment over default with no file at all, too.
+    EXPECT_EQ(print_config({}, env).at("playback.ips"),
+              ValueAndSource("20", "env INTERLEAVE_PLAYBACK_IPS"));
+}
+
+// --- Start-up errors -----------------------------------------------------------------------
+
+TEST(PlayCommand, WindowModeIsNotBuiltYetAndExitsTwoNamingOutputMode) {
+    const auto r = play({"--mode", "window", "--images", std::string(kSample)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("output.mode"), std::string::npos) << r.err;
+}
+
+TEST(PlayCommand, GlRendererIsNotBuiltYetAndExitsTwoNamingOutputRenderer) {
+    const auto r = play({"--mode", "headless", "--renderer", "gl", "--images",
+                         std::string(kSample)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("output.renderer"), std::string::npos) << r.err;
+}
+
+TEST(PlayCommand, MissingImagesDirectoryExitsTwoNamingIt) {
+    TempDir dir;
+    const std::string missing = (dir / "no-such-content").string();
+    const auto r = play({"--mode", "headless", "--renderer", "cpu", "--images", missing});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+}
+
+// --- Benchmark and help --------------------------------------------------------------------
+
+TEST(PlayCommand, BenchmarkPrintsOneJsonObjectWithRatesAndCounts) {
+    const auto r = play(headless_args({"--benchmark", "--frames", "60"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto json = nlohmann::json::parse(r.out, nullptr, false);  // all of stdout
+    ASSERT_FALSE(json.is_discarded()) << "stdout is not one JSON object:\n" << r.out;
+    ASSERT_TRUE(json.is_object());
+    for (const char* field : {"frames", "fps", "decode_ms_p50", "decode_ms_p99",
+                              "composite_ms_p50", "composite_ms_p99", "misses", "dropped",
+                              "peak_rss_mb"}) {
+        EXPECT_TRUE(json.contains(field)) << field << " missing in " << json.dump(2);
+    }
+    EXPECT_EQ(json.value("frames", -1), 60);
+    EXPECT_GT(json.value("fps", 0.0), 0.0);
+    EXPECT_GT(json.value("decode_ms_p50", 0.0), 0.0);
+    EXPECT_GE(json.value("decode_ms_p99", 0.0), json.value("decode_ms_p50", 0.0));
+    EXPECT_GE(json.value("composite_ms_p99", 0.0), json.value("composite_ms_p50", 0.0));
+}
+
+TEST(PlayCommand, HelpListsEveryConfigKeyWithItsDefault) {
+    const auto help = play({"play", "--help"});
+    ASSERT_EQ(help.exit_code, 0) << help.err;
+    // Every key print-config knows appears in --help as "[key; default <value>; ...]".
+    const auto defaults = print_config({}, {});
+    ASSERT_GT(defaults.size(), 20u);
+    for (const auto& [key, value_and_source] : defaults) {
+        EXPECT_NE(help.out.find("[" + key + "; default "), std::string::npos)
+            << key << " missing in --help";
+    }
+    const auto flag_line = [&](const std::string& flag) {
+        for (const auto& line : lines_of(help.out)) {
+            if (line.starts_with("  " + flag + " ")) return line;
+        }
+        return std::string("(no line for " + flag + ")");
+    };
+    EXPECT_NE(flag_line("--ips").find("[playback.ips; default 30;"), std::string::npos)
+        << flag_line("--ips");
+    EXPECT_NE(flag_line("--fifo-pairs").find("[loader.fifo_pairs; default 15;"),
+              std::string::npos)
+        << flag_line("--fifo-pairs");
+    EXPECT_NE(flag_line("--background").find("[output.background; default 4,4,4;"),
+              std::string::npos)
+        << flag_line("--background");
+    EXPECT_NE(flag_line("--rotate").find("default 0; 0, 90, 180 or 270"), std::string::npos)
+        << flag_line("--rotate");
+}
+
+}  // namespace
+}  // namespace interleave::test
