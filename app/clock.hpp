@@ -61,6 +61,10 @@ public:
     // Indices in one full cycle: 2N with ping-pong, N when looping.
     [[nodiscard]] std::int64_t cycle_length() const;
 
+    // Moves index 0 to `epoch_ns`: a "launch" epoch is set once set-up is done, so playback
+    // starts at frame 0. Call before the render loop starts.
+    void set_epoch_ns(std::int64_t epoch_ns) { settings_.epoch_ns = epoch_ns; }
+
     [[nodiscard]] const ClockSettings& settings() const { return settings_; }
     [[nodiscard]] std::size_t frame_count() const { return frame_count_; }
 

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
         app.add_option("--log-level", level, "debug|info|warn|error|off (stderr)")
             ->capture_default_str();
         app.require_subcommand(0, 1);
+        app.fallthrough();  // top-level options (--log-level) also work after the subcommand
         std::vector<app::Command> commands{app::add_play_command(app),
                                            app::add_scan_command(app),
                                            app::add_bench_command(app)};

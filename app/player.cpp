@@ -136,6 +136,16 @@ Result<void> build(const PlayOptions& options, std::int64_t launch_ns, Pipeline&
     p.fifo = std::make_unique<loader::FrameFifo>(fifo_pairs);
     p.pool = std::make_unique<loader::BufferPool>(
         loader::BufferPool::buffers_for_fifo(fifo_pairs, static_cast<std::size_t>(workers)));
+    // The whole pool up front, sized for the largest layer: memory stays flat whatever bursts
+    // of decoding come later (a lazily grown pool keeps what a burst made it grow to).
+    std::size_t layer_bytes = 0;
+    for (const auto* folders : {&catalog.main_folders, &catalog.float_folders}) {
+        for (const loader::Folder& f : *folders) {
+            layer_bytes = std::max(layer_bytes, static_cast<std::size_t>(f.width_px) *
+                                                    static_cast<std::size_t>(f.height_px) * 4);
+        }
+    }
+    p.pool->reserve(p.pool->stats().max_buffers, layer_bytes);
     p.loaders = std::make_unique<loader::LoaderPool>(catalog, *p.fifo, *p.pool, lo);
     SchedulerSettings sched;
     sched.tolerance = cfg.loader.tolerance;
@@ -168,7 +178,6 @@ struct LoopState {
     LatencyHistogram composite_times;
     std::uint64_t recorded_submits = 0;
     std::uint64_t interval_frames = 0;
-    std::uint64_t max_rss = 0;
     std::uint64_t failed_indices = 0;  // indices whose pair failed: the last frame stayed
 };
 
@@ -251,6 +260,14 @@ void run_loop(Pipeline& p, const PlayOptions& options, const TimeSource& time,
         p.scheduler->feed(index);
         if (!current || index != *current) {
             if (current && !current_shown) {
+                const auto fifo = p.fifo->stats();
+                const loader::PairKey want = p.scheduler->key_at(*current);
+                INTERLEAVE_LOG_DEBUG("render",
+                                     "miss: index {} (folders {}/{}, frame {}), fifo depth {}, "
+                                     "loader in flight {}",
+                                     *current, want.main_folder, want.float_folder,
+                                     p.clock->frame_of(*current), fifo.depth,
+                                     p.loaders->stats().in_flight);
                 ++s.summary.misses;
                 if (now_ns - start_ns > kNsPerS) ++s.summary.misses_after_1s;
             }
@@ -288,7 +305,6 @@ void run_loop(Pipeline& p, const PlayOptions& options, const TimeSource& time,
             last_stats_ns = now_ns;
             next_stats_ns += stats_ns;
         }
-        s.max_rss = std::max(s.max_rss, current_rss_bytes());
         if (options.benchmark) continue;
         // Sleep to a deadline: the next index, the next retry, or the next stats line.
         std::int64_t wake_ns = p.clock->start_ns_of(index + 1);
@@ -323,6 +339,9 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     SystemTimeSource time;
     Pipeline p;
     if (auto ok = build(options, time.now_ns(), p); !ok) return tl::unexpected(ok.error());
+    // A launch epoch is now, when set-up (scan, pool, workers) is done: playback starts at
+    // frame 0 instead of a few frames in.
+    if (!options.config.playback.epoch.unix_ns) p.clock->set_epoch_ns(time.now_ns());
     LoopState state;
     PlayOptions run_options = options;
     run_options.stats_out = stats_out;
@@ -347,7 +366,7 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     s.failed_loads = loader.failed_loads;
     s.failed_files = loader.failed_files;
     s.fps = s.duration_s > 0 ? static_cast<double>(s.frames_shown) / s.duration_s : 0.0;
-    s.peak_rss_mb = mb(std::max(peak_rss_bytes(), state.max_rss));
+    s.peak_rss_mb = mb(peak_rss_bytes());  // the kernel's high-water mark (VmHWM)
     s.details = {
         {"mode", options.benchmark ? "benchmark" : "headless"},
         {"renderer", "cpu"},

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <new>
 #include <utility>
 
@@ -143,6 +144,21 @@ std::optional<PooledBuffer> BufferPool::wait_acquire(std::size_t bytes,
     ++s.stats.in_use;
     s.stats.high_water = std::max(s.stats.high_water, s.stats.in_use);
     return PooledBuffer(state_, block.data, bytes, block.capacity);
+}
+
+std::size_t BufferPool::reserve(std::size_t count, std::size_t bytes) {
+    auto& s = *state_;
+    std::lock_guard lock(s.mutex);
+    while (s.stats.live_buffers < std::min(count, s.max_buffers)) {
+        std::uint8_t* data = allocate(bytes);
+        if (data == nullptr) break;
+        std::memset(data, 0, bytes);  // make it resident now, not on first use
+        s.free.push_back(Block{data, bytes});
+        ++s.stats.live_buffers;
+        ++s.stats.allocations;
+        s.stats.bytes += bytes;
+    }
+    return s.stats.live_buffers;
 }
 
 void BufferPool::shutdown() {

@@ -82,6 +82,11 @@ public:
     [[nodiscard]] std::optional<PooledBuffer> wait_acquire(std::size_t bytes,
                                                            std::chrono::milliseconds timeout);
 
+    // Allocates free buffers of `bytes` (and touches every page) until `count` buffers exist,
+    // at most max_buffers: memory is then resident from the start and stays flat, whatever
+    // bursts come later. Returns the number of buffers that exist afterwards.
+    std::size_t reserve(std::size_t count, std::size_t bytes);
+
     // Wakes every waiter; later acquires fail at once. Outstanding buffers still come back.
     void shutdown();
 

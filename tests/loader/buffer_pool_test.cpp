@@ -221,3 +221,29 @@ TEST(BufferPool, ManyThreadsNeverExceedTheCapAndReturnEverything) {
 
 }  // namespace
 }  // namespace interleave::loader
+
+namespace interleave::loader {
+namespace {
+
+TEST(BufferPool, ReserveAllocatesUpFrontUpToTheCapAndAcquiresThenReuse) {
+    BufferPool pool(4);
+    EXPECT_EQ(pool.reserve(10, 4096), 4u) << "never beyond max_buffers";
+    const BufferPoolStats before = pool.stats();
+    EXPECT_EQ(before.live_buffers, 4u);
+    EXPECT_EQ(before.allocations, 4u);
+    EXPECT_EQ(before.bytes, 4u * 4096u);
+    EXPECT_EQ(before.in_use, 0u);
+    std::vector<PooledBuffer> held;
+    for (int i = 0; i < 4; ++i) {
+        auto b = pool.wait_acquire(4000, std::chrono::milliseconds(10));
+        ASSERT_TRUE(b.has_value());
+        EXPECT_EQ(b->data()[0], 0) << "reserved memory is zeroed (touched)";
+        held.push_back(std::move(*b));
+    }
+    EXPECT_EQ(pool.stats().allocations, 4u) << "acquires after reserve allocate nothing";
+    EXPECT_EQ(pool.stats().reuses, 4u);
+    EXPECT_EQ(pool.reserve(4, 4096), 4u) << "reserving again adds nothing";
+}
+
+}  // namespace
+}  // namespace interleave::loader
