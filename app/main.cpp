@@ -27,11 +27,21 @@ int main(int argc, char** argv) {
                                            app::add_bench_command(app)};
         // `play` is the default subcommand: `interleave --images DIR` plays.
         std::vector<std::string> args(argv + 1, argv + argc);
+        // Skip the top-level options (and --log-level's value) to see what comes first.
+        std::size_t first = 0;
+        while (first < args.size() && args[first].rfind("--log-level", 0) == 0) {
+            first += args[first] == "--log-level" ? 2 : 1;
+        }
         const bool names_subcommand =
-            !args.empty() && (args[0] == "play" || args[0] == "scan" || args[0] == "bench");
+            first < args.size() &&
+            (args[first] == "play" || args[first] == "scan" || args[first] == "bench");
         const bool top_level_only =
-            !args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "--version");
-        if (!names_subcommand && !top_level_only) args.insert(args.begin(), "play");
+            first < args.size() &&
+            (args[first] == "--help" || args[first] == "-h" || args[first] == "--version");
+        if (!names_subcommand && !top_level_only) {
+            args.insert(args.begin() + static_cast<std::ptrdiff_t>(std::min(first, args.size())),
+                        "play");
+        }
         std::reverse(args.begin(), args.end());  // CLI11 takes them reversed from a vector
         try {
             app.parse(args);

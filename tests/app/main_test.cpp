@@ -30,6 +30,18 @@ TEST(Main, BadLogLevelExitsTwoNamingTheFlag) {
     EXPECT_NE(r.err.find("--log-level"), std::string::npos) << r.err;
 }
 
+TEST(Main, LogLevelWorksBeforeAndAfterTheImplicitPlaySubcommand) {
+    const std::string sample(kSample);
+    const auto before = interleave({"--log-level", "warn", "--mode", "headless", "--renderer",
+                                    "cpu", "--images", sample, "--frames", "2"});
+    const auto after = interleave({"--mode", "headless", "--renderer", "cpu", "--images", sample,
+                                   "--frames", "2", "--log-level", "warn"});
+    for (const auto* r : {&before, &after}) {
+        EXPECT_EQ(r->exit_code, 0) << r->err;
+        EXPECT_NE(r->out.find("summary: 2 frames"), std::string::npos) << r->out;
+    }
+}
+
 TEST(Main, VersionAndHelpExitZero) {
     const auto version = interleave({"--version"});
     EXPECT_EQ(version.exit_code, 0) << version.err;
