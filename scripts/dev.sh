@@ -77,7 +77,7 @@ test)
     install_missing "${packages[@]}"
     configure_and_build "$build"
     ctest --test-dir "$build" --output-on-failure -j "$jobs"
-    say "ThreadSanitizer build of the concurrent code (core, loader)"
+    say "ThreadSanitizer build: the unit tests again"
     configure_and_build "$build_tsan" -DINTERLEAVE_TSAN=ON -DINTERLEAVE_BENCH=OFF \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
