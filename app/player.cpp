@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -23,7 +24,9 @@
 #include "core/log.hpp"
 #include "core/process_stats.hpp"
 #include "core/thread.hpp"
+#include "renderer/backend_ladder.hpp"
 #include "renderer/cpu/cpu_compositor.hpp"
+#include "renderer/gl/gl_compositor.hpp"
 
 namespace interleave::app {
 namespace {
@@ -79,22 +82,74 @@ Result<void> check_output(const config::OutputConfig& out) {
                           "{} is not available in this build yet (expected headless)",
                           out.mode == config::OutputMode::kWindow ? "window" : "ascii");
     }
-    if (out.renderer != config::RendererChoice::kCpu &&
-        out.renderer != config::RendererChoice::kAuto) {
-        return make_error(ErrorCode::kUnsupported, "output.renderer",
-                          "the GL renderers are not available in this build yet (expected cpu "
-                          "or auto)");
+    return {};
+}
+
+renderer::RendererRequest request_of(config::RendererChoice choice) {
+    switch (choice) {
+    case config::RendererChoice::kGl: return renderer::RendererRequest::kGl33;
+    case config::RendererChoice::kGles3: return renderer::RendererRequest::kGles30;
+    case config::RendererChoice::kGles2: return renderer::RendererRequest::kGles20;
+    case config::RendererChoice::kCpu: return renderer::RendererRequest::kCpu;
+    default: return renderer::RendererRequest::kAuto;
     }
+}
+
+// The compositor the render thread uses: GL when the ladder found a rung, else the CPU.
+// Thread: render only (it owns the GL context).
+struct Backend {
+    renderer::BackendChoice choice;
+    std::unique_ptr<renderer::gl::GlCompositor> gl;
+    renderer::cpu::CpuCompositor cpu;
+    std::string description;  // "cpu", or "gl: llvmpipe (...), 4.5 (Core Profile) ..."
+};
+
+std::optional<renderer::gl::GlApi> api_of(renderer::Rung rung) {
+    switch (rung) {
+    case renderer::Rung::kGl33: return renderer::gl::GlApi::kGl33Core;
+    case renderer::Rung::kGles30: return renderer::gl::GlApi::kGles30;
+    case renderer::Rung::kGles20: return renderer::gl::GlApi::kGles20;
+    default: return std::nullopt;
+    }
+}
+
+// Walks the backend ladder on the render thread and records the outcome in the usage log.
+Result<void> set_up_backend(config::RendererChoice requested, Backend& b) {
+    const renderer::RendererRequest request = request_of(requested);
+    auto choice = renderer::choose_headless_backend(request);
+    if (!choice) return tl::unexpected(choice.error());
+    b.choice = std::move(*choice);
+    if (const auto api = api_of(b.choice.rung)) {
+        auto gl = renderer::gl::GlCompositor::create(*api);
+        if (!gl) {
+            if (request != renderer::RendererRequest::kAuto) return tl::unexpected(gl.error());
+            INTERLEAVE_LOG_WARN("render", "GL compositor unavailable ({}); using the CPU",
+                                gl.error().message());
+            b.choice.attempts.push_back({renderer::Rung::kCpu, true, {}, {}, {}, 0.0});
+            b.choice.rung = renderer::Rung::kCpu;
+            b.choice.context.reset();
+        } else {
+            b.gl = std::move(*gl);
+        }
+    }
+    const auto& last = b.choice.attempts.back();
+    b.description = b.gl ? fmt::format("{}: {}, {}", renderer::to_string(b.choice.rung),
+                                       last.gl_renderer, last.gl_version)
+                         : std::string("cpu");
+    if (const auto log = renderer::default_usage_log_path()) {
+        const auto entry = renderer::usage_entry(b.choice, request, "headless",
+                                                 renderer::machine_facts());
+        if (auto written = renderer::append_usage_log(*log, entry); !written) {
+            INTERLEAVE_LOG_WARN("render", "{}", written.error().message());
+        }
+    }
+    b.cpu.bind_to_current_thread();
     return {};
 }
 
 Result<void> build(const PlayOptions& options, std::int64_t launch_ns, Pipeline& p) {
     const config::Config& cfg = options.config;
     if (auto ok = check_output(cfg.output); !ok) return ok;
-    if (cfg.output.renderer == config::RendererChoice::kAuto) {
-        INTERLEAVE_LOG_INFO("render", "renderer auto: using the CPU compositor (the GL "
-                                      "backends are not built into the player yet)");
-    }
     p.report = loader::scan_catalog(cfg.content.images, catalog_options(cfg.loader));
     for (const auto& skipped : p.report.skipped) {
         INTERLEAVE_LOG_WARN("catalog", "skipped {}: {}", skipped.path, skipped.reason);
@@ -179,6 +234,7 @@ struct LoopState {
     std::uint64_t recorded_submits = 0;
     std::uint64_t interval_frames = 0;
     std::uint64_t failed_indices = 0;  // indices whose pair failed: the last frame stayed
+    std::string renderer;              // the backend the render thread chose
 };
 
 void print_stats(std::FILE* out, const Pipeline& p, const LoopState& s, double elapsed_s,
@@ -201,10 +257,22 @@ void print_stats(std::FILE* out, const Pipeline& p, const LoopState& s, double e
 
 // Composites `pair` into `frame` and records it when due. Returns false on a compose error.
 bool show(Pipeline& p, const PlayOptions& options, LoopState& s, loader::FramePair& pair,
-          renderer::cpu::CpuCompositor& compositor, std::vector<std::uint8_t>& frame) {
+          Backend& backend, std::vector<std::uint8_t>& frame) {
     const renderer::cpu::RgbaTarget target{frame.data(), p.out_w, p.out_h, p.out_w * 4};
+    const bool record =
+        p.recorder && s.summary.frames_shown % static_cast<std::uint64_t>(
+                                                   std::max(1, options.record_every)) == 0;
     const auto start = SteadyClock::now();
-    auto composed = compositor.compose(pair.main, pair.overlay, p.compose, target);
+    Result<void> composed;
+    if (backend.gl) {
+        composed = backend.gl->compose(renderer::cpu::view_of(pair.main),
+                                       renderer::cpu::view_of(pair.overlay), p.compose, p.out_w,
+                                       p.out_h);
+        // Read back only when something consumes the frame (the recorder, for now).
+        if (composed && record) composed = backend.gl->read_pixels(target);
+    } else {
+        composed = backend.cpu.compose(pair.main, pair.overlay, p.compose, target);
+    }
     s.composite_times.record(SteadyClock::now() - start);
     if (!composed) {
         INTERLEAVE_LOG_ERROR("render", "{}", composed.error().message());
@@ -212,8 +280,7 @@ bool show(Pipeline& p, const PlayOptions& options, LoopState& s, loader::FramePa
     }
     ++s.summary.frames_shown;
     ++s.interval_frames;
-    if (p.recorder && (s.summary.frames_shown - 1) % static_cast<std::uint64_t>(
-                                                         std::max(1, options.record_every)) == 0) {
+    if (record) {
         const loader::Catalog& c = p.report.catalog;
         FrameView view{frame.data(), p.out_w, p.out_h, pair.key.index, pair.frame,
                        c.main_folders[static_cast<std::size_t>(pair.key.main_folder)]
@@ -228,12 +295,22 @@ bool show(Pipeline& p, const PlayOptions& options, LoopState& s, loader::FramePa
     return true;
 }
 
-void run_loop(Pipeline& p, const PlayOptions& options, const TimeSource& time,
-              LoopState& s) {
+void run_loop(Pipeline& p, const PlayOptions& options, const TimeSource& time, LoopState& s,
+              std::promise<Result<void>>& ready) {
     set_current_thread_name("render");
     const config::PlaybackConfig& pb = options.config.playback;
-    renderer::cpu::CpuCompositor compositor;
-    compositor.bind_to_current_thread();
+    // The GL context is created and made current here, on the thread that uses it; its
+    // outcome goes to play() before anything plays.
+    Backend backend;
+    if (auto ok = set_up_backend(options.config.output.renderer, backend); !ok) {
+        ready.set_value(tl::unexpected(ok.error()));
+        return;
+    }
+    s.renderer = backend.description;
+    // A launch epoch is now, when set-up (scan, pool, workers, GL) is done: playback starts
+    // at frame 0 instead of a few frames in.
+    if (!pb.epoch.unix_ns) p.clock->set_epoch_ns(time.now_ns());
+    ready.set_value({});
     std::vector<std::uint8_t> frame(static_cast<std::size_t>(p.out_w) * p.out_h * 4);
     const std::int64_t start_ns = time.now_ns();
     const auto start = SteadyClock::now();
@@ -282,7 +359,7 @@ void run_loop(Pipeline& p, const PlayOptions& options, const TimeSource& time,
                                                 : std::chrono::milliseconds(0);
             if (auto pair = p.scheduler->take(index, wait)) {
                 if (pair->ok()) {
-                    current_shown = show(p, options, s, *pair, compositor, frame);
+                    current_shown = show(p, options, s, *pair, backend, frame);
                 } else {
                     // Failed to load (counted, logged once per file by the loader): the last
                     // good frame stays for this index; looking again would show the next
@@ -339,21 +416,31 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     SystemTimeSource time;
     Pipeline p;
     if (auto ok = build(options, time.now_ns(), p); !ok) return tl::unexpected(ok.error());
-    // A launch epoch is now, when set-up (scan, pool, workers) is done: playback starts at
-    // frame 0 instead of a few frames in.
-    if (!options.config.playback.epoch.unix_ns) p.clock->set_epoch_ns(time.now_ns());
     LoopState state;
     PlayOptions run_options = options;
     run_options.stats_out = stats_out;
+    std::promise<Result<void>> ready;
+    auto ready_result = ready.get_future();
     std::thread render([&] {
         try {
-            run_loop(p, run_options, time, state);
+            run_loop(p, run_options, time, state, ready);
         } catch (const std::exception& e) {
             INTERLEAVE_LOG_ERROR("render", "render loop stopped: {}", e.what());
             state.summary.stopped_by = "error";
+            try {
+                ready.set_value(make_error(ErrorCode::kInternal, "render", "{}", e.what()));
+            } catch (const std::future_error&) {
+                // the loop had already reported a good start
+            }
         }
     });
+    Result<void> started = ready_result.get();
     render.join();
+    if (!started) {
+        p.loaders->stop();
+        if (p.recorder) p.recorder->stop();
+        return tl::unexpected(started.error());
+    }
     // Stop in order: producers, then sinks; counters are final after the joins.
     p.loaders->stop();
     if (p.recorder) p.recorder->stop();
@@ -369,7 +456,7 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     s.peak_rss_mb = mb(peak_rss_bytes());  // the kernel's high-water mark (VmHWM)
     s.details = {
         {"mode", options.benchmark ? "benchmark" : "headless"},
-        {"renderer", "cpu"},
+        {"renderer", state.renderer},
         {"output", {{"width", p.out_w}, {"height", p.out_h}}},
         {"frame_count", p.report.catalog.frame_count},
         {"decode_ms_p50", loader.decode_ms_p50},

@@ -91,9 +91,11 @@ std::vector<std::string> lines_of(const std::string& text) {
 // scalar reference blend. The player uses the SIMD blend, which must match it bit for bit.
 class ReferenceCompositor {
 public:
-    explicit ReferenceCompositor(renderer::cpu::ComposeOptions options) : options_(options) {}
+    explicit ReferenceCompositor(renderer::cpu::ComposeOptions options, int tolerance = 0)
+        : options_(options), tolerance_(tolerance) {}
 
-    // Decodes the recorded PNG and the sources, composites, compares with tolerance 0.
+    // Decodes the recorded PNG and the sources, composites, compares within the tolerance
+    // (0: the CPU path is the reference's own pipeline; the GL path is within +-2).
     ::testing::AssertionResult matches(const fs::path& recorded_png, const fs::path& main_file,
                                        const fs::path& float_file) {
         auto recorded = decoder_.decode_file(recorded_png, loader::LayerEncoding::kPng, pool_);
@@ -114,7 +116,7 @@ public:
         }
         // Failure images are named after the test and the frame.
         const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        return rgba_near(recorded->pixels.data(), w, h, expected, 0,
+        return rgba_near(recorded->pixels.data(), w, h, expected, tolerance_,
                          test + "-" + recorded_png.stem().string());
     }
 
@@ -126,6 +128,7 @@ private:
     }
 
     renderer::cpu::ComposeOptions options_;
+    int tolerance_ = 0;
     loader::BufferPool pool_{8};
     loader::Decoder decoder_;
     renderer::cpu::CpuCompositor compositor_{renderer::cpu::BlendPath::kScalarReference};
@@ -134,11 +137,12 @@ private:
 // Checks every line of DIR/frames.jsonl against its PNG and the reference composite, and that
 // each PNG has a line. Returns the lines.
 std::vector<nlohmann::json> check_recording(const fs::path& dir, int width_px, int height_px,
-                                            renderer::cpu::ComposeOptions options) {
+                                            renderer::cpu::ComposeOptions options,
+                                            int tolerance = 0) {
     const auto lines = read_jsonl(dir / "frames.jsonl");
     const auto pngs = pngs_in(dir);
     EXPECT_EQ(lines.size(), pngs.size()) << "frames.jsonl should have one line per PNG";
-    ReferenceCompositor reference(options);
+    ReferenceCompositor reference(options, tolerance);
     for (const auto& line : lines) {
         if (line.is_discarded()) {
             ADD_FAILURE() << "a frames.jsonl line is not JSON";
@@ -439,11 +443,55 @@ TEST(PlayCommand, WindowModeIsNotBuiltYetAndExitsTwoNamingOutputMode) {
     EXPECT_NE(r.err.find("output.mode"), std::string::npos) << r.err;
 }
 
-TEST(PlayCommand, GlRendererIsNotBuiltYetAndExitsTwoNamingOutputRenderer) {
-    const auto r = play({"--mode", "headless", "--renderer", "gl", "--images",
-                         std::string(kSample)});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find("output.renderer"), std::string::npos) << r.err;
+// --- GL rungs (Mesa llvmpipe through surfaceless EGL; no display server) ------------------
+
+TEST(PlayCommand, EachGlRungRecordsFramesWithinTwoOfTheCpuReference) {
+    for (const char* rung : {"gl", "gles3", "gles2"}) {
+        SCOPED_TRACE(rung);
+        TempDir dir;
+        const auto r = play({"--mode", "headless", "--renderer", rung, "--images",
+                             std::string(kSample), "--select", "fixed", "--main-folder", "2",
+                             "--float-folder", "0", "--frames", "8", "--rotate", "90",
+                             "--mirror", "--record", (dir / "rec").string(), "--summary-json",
+                             (dir / "s.json").string()},
+                            {{"XDG_STATE_HOME", (dir / "state").string()}});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const auto summary = read_json(dir / "s.json");
+        EXPECT_TRUE(summary.value("renderer", "").starts_with(std::string(rung) + ":"))
+            << summary.dump(2);
+        renderer::cpu::ComposeOptions options;
+        options.rotation = renderer::cpu::Rotation::k90;
+        options.mirror = true;
+        EXPECT_EQ(check_recording(dir / "rec", 270, 480, options, 2).size(), 8u);
+        // The usage log says what was tried and chosen.
+        const auto log = read_json(dir / "state" / "interleave" / "backend-usage.json");
+        ASSERT_TRUE(log.is_array()) << "usage log missing or not a JSON array";
+        EXPECT_EQ(log.back().value("chosen", ""), rung);
+        EXPECT_EQ(log.back().value("mode", ""), "headless");
+    }
+}
+
+TEST(PlayCommand, WithoutEglAForcedGlRungExitsTwoAndAutoFallsBackToTheCpu) {
+    TempDir dir;
+    const EnvChanges no_egl{{"__EGL_VENDOR_LIBRARY_DIRS", "/nonexistent-interleave-test"},
+                            {"__EGL_VENDOR_LIBRARY_FILENAMES", std::nullopt},
+                            {"XDG_STATE_HOME", (dir / "state").string()}};
+    const auto forced = play({"--mode", "headless", "--renderer", "gl", "--images",
+                              std::string(kSample), "--frames", "3"},
+                             no_egl);
+    EXPECT_EQ(forced.exit_code, 2) << forced.err;
+    EXPECT_NE(forced.err.find("output.renderer"), std::string::npos) << forced.err;
+    const auto fallback = play({"--mode", "headless", "--images", std::string(kSample),
+                                "--frames", "3", "--summary-json", (dir / "s.json").string()},
+                               no_egl);
+    ASSERT_EQ(fallback.exit_code, 0) << fallback.err;
+    EXPECT_EQ(read_json(dir / "s.json").value("renderer", ""), "cpu");
+    const auto log = read_json(dir / "state" / "interleave" / "backend-usage.json");
+    ASSERT_TRUE(log.is_array());
+    const auto& last = log.back();
+    EXPECT_EQ(last.value("chosen", ""), "cpu");
+    ASSERT_EQ(last["attempts"].size(), 4u) << last.dump(2);
+    EXPECT_FALSE(last["attempts"][0].value("reason", "").empty());
 }
 
 TEST(PlayCommand, MissingImagesDirectoryExitsTwoNamingIt) {
