@@ -66,6 +66,14 @@ BackendAttempt attempt(Rung rung, std::unique_ptr<gl::HeadlessEglContext>& conte
     return a;
 }
 
+// Mesa's and others' software rasterisers, by their GL_RENDERER.
+bool is_software_renderer(const std::string& renderer) {
+    for (const char* name : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer"}) {
+        if (renderer.find(name) != std::string::npos) return true;
+    }
+    return false;
+}
+
 std::string utc_now_iso() {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -125,9 +133,26 @@ Result<BackendChoice> choose_headless_backend(RendererRequest request) {
     };
     if (request == RendererRequest::kAuto) {
         for (const Rung rung : {Rung::kGl33, Rung::kGles30, Rung::kGles20}) {
-            if (try_rung(rung)) return choice;
+            choice.attempts.push_back(attempt(rung, choice.context));
+            BackendAttempt& a = choice.attempts.back();
+            if (a.ok && is_software_renderer(a.gl_renderer)) {
+                // Every rung of this driver is the same rasteriser: go straight to the CPU.
+                a.ok = false;
+                a.reason = fmt::format("{} is a software rasteriser, no usable GPU: the SIMD "
+                                       "CPU compositor is faster (force it with --renderer {})",
+                                       a.gl_renderer, to_string(rung));
+                choice.context.reset();
+                INTERLEAVE_LOG_INFO("render", "backend {}: {}", to_string(rung), a.reason);
+                break;
+            }
+            if (a.ok) {
+                choice.rung = rung;
+                INTERLEAVE_LOG_INFO("render", "backend {}: {}, {}", to_string(rung),
+                                    a.gl_renderer, a.gl_version);
+                return choice;
+            }
             INTERLEAVE_LOG_WARN("render", "backend {} unavailable, trying the next: {}",
-                                to_string(rung), choice.attempts.back().reason);
+                                to_string(rung), a.reason);
         }
         try_rung(Rung::kCpu);
         return choice;

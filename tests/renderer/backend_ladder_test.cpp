@@ -16,17 +16,40 @@
 namespace interleave::renderer {
 namespace {
 
-TEST(BackendLadder, AutoTakesTheBestRungThatWorks) {
+bool software(const std::string& renderer) {
+    return renderer.find("llvmpipe") != std::string::npos ||
+           renderer.find("softpipe") != std::string::npos ||
+           renderer.find("swrast") != std::string::npos;
+}
+
+TEST(BackendLadder, AutoTakesAHardwareGlRungOrSkipsASoftwareRasteriserForTheCpu) {
     auto choice = choose_headless_backend(RendererRequest::kAuto);
     ASSERT_TRUE(choice) << choice.error().message();
     ASSERT_FALSE(choice->attempts.empty());
-    // Mesa's llvmpipe offers GL 3.3 core: the first rung is taken, with its context.
+    const BackendAttempt& first = choice->attempts[0];
+    EXPECT_EQ(first.rung, Rung::kGl33);
+    ASSERT_FALSE(first.gl_renderer.empty()) << "GL 3.3 core comes up here: " << first.reason;
+    EXPECT_NE(first.gl_version.find("Core"), std::string::npos) << first.gl_version;
+    if (software(first.gl_renderer)) {
+        // CI's Mesa llvmpipe: recorded with the reason, then straight to the CPU.
+        EXPECT_FALSE(first.ok);
+        EXPECT_NE(first.reason.find("software rasteriser"), std::string::npos) << first.reason;
+        EXPECT_EQ(choice->rung, Rung::kCpu);
+        ASSERT_EQ(choice->attempts.size(), 2u);
+        EXPECT_EQ(choice->attempts[1].rung, Rung::kCpu);
+        EXPECT_EQ(choice->context, nullptr);
+    } else {
+        EXPECT_TRUE(first.ok);
+        EXPECT_EQ(choice->rung, Rung::kGl33);
+        EXPECT_NE(choice->context, nullptr);
+    }
+}
+
+TEST(BackendLadder, AForcedGlRungIsUsedEvenInSoftware) {
+    auto choice = choose_headless_backend(RendererRequest::kGl33);
+    ASSERT_TRUE(choice) << choice.error().message();
     EXPECT_EQ(choice->rung, Rung::kGl33);
-    EXPECT_EQ(choice->attempts.size(), 1u);
     EXPECT_TRUE(choice->attempts[0].ok);
-    EXPECT_FALSE(choice->attempts[0].gl_renderer.empty());
-    EXPECT_NE(choice->attempts[0].gl_version.find("Core"), std::string::npos)
-        << choice->attempts[0].gl_version;
     EXPECT_NE(choice->context, nullptr);
 }
 
@@ -139,11 +162,11 @@ TEST(UsageLog, EntriesAppendToAValidJsonArrayAndTheOldestGo) {
 
 TEST(UsageLog, AGlEntryRecordsRendererAndVersion) {
     test::TempDir dir;
-    auto choice = choose_headless_backend(RendererRequest::kAuto);
+    auto choice = choose_headless_backend(RendererRequest::kGl33);
     ASSERT_TRUE(choice);
     const auto log = dir / "usage.json";
     ASSERT_TRUE(append_usage_log(
-        log, usage_entry(*choice, RendererRequest::kAuto, "headless", machine_facts())));
+        log, usage_entry(*choice, RendererRequest::kGl33, "headless", machine_facts())));
     const auto entries = read_json(log);
     ASSERT_TRUE(entries.is_array());
     const auto& attempt = entries[0]["attempts"][0];
