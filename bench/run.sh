@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks: Google Benchmark micro benchmarks (decoders, catalog, compositor against
-# pixman), then `interleave bench` and `interleave --benchmark` on photographic 1080p SBS
-# content made from Debian's mate-backgrounds photographs.
+# pixman, GL uploads through PBOs against direct), then `interleave bench` and
+# `interleave --benchmark` on photographic 1080p SBS content made from Debian's
+# mate-backgrounds photographs.
 #   bench/run.sh BUILD_DIR [--json]
 set -euo pipefail
 build="${1:?usage: bench/run.sh BUILD_DIR [--json]}"
@@ -11,6 +12,7 @@ content="${INTERLEAVE_BENCH_CONTENT:-${TMPDIR:-/tmp}/interleave-bench-1080p}"
 
 "$build/bench/loader_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 "$build/bench/renderer_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+"$build/bench/gl_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 if [ ! -d "$content/face" ]; then
     "$build/bench/interleave_make_bench_content" "$content" --size 1920x1080 --frames 48 \
