@@ -104,22 +104,13 @@ struct Backend {
     std::string description;  // "cpu", or "gl: llvmpipe (...), 4.5 (Core Profile) ..."
 };
 
-std::optional<renderer::gl::GlApi> api_of(renderer::Rung rung) {
-    switch (rung) {
-    case renderer::Rung::kGl33: return renderer::gl::GlApi::kGl33Core;
-    case renderer::Rung::kGles30: return renderer::gl::GlApi::kGles30;
-    case renderer::Rung::kGles20: return renderer::gl::GlApi::kGles20;
-    default: return std::nullopt;
-    }
-}
-
 // Walks the backend ladder on the render thread and records the outcome in the usage log.
 Result<void> set_up_backend(config::RendererChoice requested, Backend& b) {
     const renderer::RendererRequest request = request_of(requested);
     auto choice = renderer::choose_headless_backend(request);
     if (!choice) return tl::unexpected(choice.error());
     b.choice = std::move(*choice);
-    if (const auto api = api_of(b.choice.rung)) {
+    if (const auto api = renderer::gl_api_of(b.choice.rung)) {
         auto gl = renderer::gl::GlCompositor::create(*api);
         if (!gl) {
             if (request != renderer::RendererRequest::kAuto) return tl::unexpected(gl.error());
@@ -337,14 +328,16 @@ void run_loop(Pipeline& p, const PlayOptions& options, const TimeSource& time, L
         p.scheduler->feed(index);
         if (!current || index != *current) {
             if (current && !current_shown) {
-                const auto fifo = p.fifo->stats();
-                const loader::PairKey want = p.scheduler->key_at(*current);
-                INTERLEAVE_LOG_DEBUG("render",
-                                     "miss: index {} (folders {}/{}, frame {}), fifo depth {}, "
-                                     "loader in flight {}",
-                                     *current, want.main_folder, want.float_folder,
-                                     p.clock->frame_of(*current), fifo.depth,
-                                     p.loaders->stats().in_flight);
+                // The snapshots take locks: only when someone reads the line.
+                if (log::logger().should_log(spdlog::level::debug)) {
+                    const loader::PairKey want = p.scheduler->key_at(*current);
+                    INTERLEAVE_LOG_DEBUG("render",
+                                         "miss: index {} (folders {}/{}, frame {}), fifo depth "
+                                         "{}, loader in flight {}",
+                                         *current, want.main_folder, want.float_folder,
+                                         p.clock->frame_of(*current), p.fifo->stats().depth,
+                                         p.loaders->stats().in_flight);
+                }
                 ++s.summary.misses;
                 if (now_ns - start_ns > kNsPerS) ++s.summary.misses_after_1s;
             }

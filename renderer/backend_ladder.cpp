@@ -19,16 +19,6 @@ std::string env(const char* name) {
     return value ? std::string(value) : std::string();
 }
 
-std::optional<gl::GlApi> api_of(Rung rung) {
-    switch (rung) {
-    case Rung::kGl33: return gl::GlApi::kGl33Core;
-    case Rung::kGles30: return gl::GlApi::kGles30;
-    case Rung::kGles20: return gl::GlApi::kGles20;
-    case Rung::kCpu: return std::nullopt;
-    }
-    return std::nullopt;
-}
-
 std::string_view request_name(RendererRequest request) {
     switch (request) {
     case RendererRequest::kAuto: return "auto";
@@ -44,7 +34,7 @@ BackendAttempt attempt(Rung rung, std::unique_ptr<gl::HeadlessEglContext>& conte
     BackendAttempt a;
     a.rung = rung;
     const auto start = std::chrono::steady_clock::now();
-    if (const auto api = api_of(rung)) {
+    if (const auto api = gl_api_of(rung)) {
         // A rung works when its context comes up and can be made current here (which also
         // loads glad and reads GL_RENDERER/GL_VERSION).
         auto created = gl::HeadlessEglContext::create(*api);
@@ -84,6 +74,16 @@ std::string utc_now_iso() {
 }
 
 }  // namespace
+
+std::optional<gl::GlApi> gl_api_of(Rung rung) {
+    switch (rung) {
+    case Rung::kGl33: return gl::GlApi::kGl33Core;
+    case Rung::kGles30: return gl::GlApi::kGles30;
+    case Rung::kGles20: return gl::GlApi::kGles20;
+    case Rung::kCpu: return std::nullopt;
+    }
+    return std::nullopt;
+}
 
 std::string_view to_string(Rung rung) {
     switch (rung) {

@@ -24,6 +24,8 @@ enum class Rung : std::uint8_t { kGl33, kGles30, kGles20, kCpu };
 enum class RendererRequest : std::uint8_t { kAuto, kGl33, kGles30, kGles20, kCpu };
 
 [[nodiscard]] std::string_view to_string(Rung rung);  // "gl", "gles3", "gles2", "cpu"
+// The GL API of a GL rung; nullopt for kCpu.
+[[nodiscard]] std::optional<gl::GlApi> gl_api_of(Rung rung);
 
 struct BackendAttempt {
     Rung rung = Rung::kCpu;

@@ -40,14 +40,7 @@ const std::uint8_t* row_of(const RgbaView& v, int y) {
 }
 
 Result<void> check_view(const RgbaView& v, const char* name) {
-    if (v.width_px > kMaxSidePx || v.height_px > kMaxSidePx ||
-        v.stride_bytes < v.width_px * 4) {
-        return make_error(ErrorCode::kInvalidArgument, name,
-                          "bad RGBA view (expected sides 1..{} and stride >= width * 4, got "
-                          "{}x{} with stride {})",
-                          kMaxSidePx, v.width_px, v.height_px, v.stride_bytes);
-    }
-    return {};
+    return check_rgba_view(v, name, kMaxSidePx);
 }
 
 // Bytes of one RGBA pixel of the background colour, alpha 255, as libyuv's native 32-bit word.
@@ -206,6 +199,17 @@ Result<void> CpuCompositor::compose(const RgbaView& main_layer, const RgbaView& 
     fill_rect(out, 0, bottom, out.width_px, out.height_px - bottom, bg);
     fill_rect(out, 0, rect.y, rect.x, rect.height_px, bg);
     fill_rect(out, right, rect.y, out.width_px - right, rect.height_px, bg);
+    return {};
+}
+
+Result<void> check_rgba_view(const RgbaView& view, const char* name, int max_side_px) {
+    if (view.width_px > max_side_px || view.height_px > max_side_px ||
+        view.stride_bytes < view.width_px * 4) {
+        return make_error(ErrorCode::kInvalidArgument, name,
+                          "bad RGBA view (expected sides 1..{} and stride >= width * 4, got "
+                          "{}x{} with stride {})",
+                          max_side_px, view.width_px, view.height_px, view.stride_bytes);
+    }
     return {};
 }
 

@@ -29,6 +29,11 @@ struct RgbaView {
 // A view of a LayerImage (width * 4 stride); empty when the layer holds no pixels.
 [[nodiscard]] RgbaView view_of(const loader::LayerImage& layer);
 
+// kInvalidArgument naming `name` when a side exceeds `max_side_px` or the stride is below
+// width * 4; shared by the CPU and GL compositors (each with its own side limit).
+[[nodiscard]] Result<void> check_rgba_view(const RgbaView& view, const char* name,
+                                           int max_side_px);
+
 // The writable output frame, RGBA8, alpha always 255 after compose().
 struct RgbaTarget {
     std::uint8_t* pixels = nullptr;

@@ -361,15 +361,8 @@ Result<void> GlCompositor::ensure_target(int out_w, int out_h) {
 Result<void> GlCompositor::compose(const RgbaView& main_layer, const RgbaView& float_layer,
                                    const ComposeOptions& options, int out_w, int out_h) {
     INTERLEAVE_ASSERT_THREAD(render_thread_);
-    const auto check_view = [&](const RgbaView& v, const char* name) -> Result<void> {
-        if (v.width_px > max_texture_px_ || v.height_px > max_texture_px_ ||
-            v.stride_bytes < v.width_px * 4) {
-            return make_error(ErrorCode::kInvalidArgument, name,
-                              "bad RGBA view (expected sides 1..{} and stride >= width * 4, got "
-                              "{}x{} with stride {})",
-                              max_texture_px_, v.width_px, v.height_px, v.stride_bytes);
-        }
-        return {};
+    const auto check_view = [&](const RgbaView& v, const char* name) {
+        return cpu::check_rgba_view(v, name, max_texture_px_);
     };
     if (main_layer.empty()) {
         return make_error(ErrorCode::kInvalidArgument, "main layer", "no pixels to composite");
