@@ -56,14 +56,6 @@ BackendAttempt attempt(Rung rung, std::unique_ptr<gl::HeadlessEglContext>& conte
     return a;
 }
 
-// Mesa's and others' software rasterisers, by their GL_RENDERER.
-bool is_software_renderer(const std::string& renderer) {
-    for (const char* name : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer"}) {
-        if (renderer.find(name) != std::string::npos) return true;
-    }
-    return false;
-}
-
 std::string utc_now_iso() {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -74,6 +66,13 @@ std::string utc_now_iso() {
 }
 
 }  // namespace
+
+bool is_software_renderer(const std::string& renderer) {
+    for (const char* name : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer"}) {
+        if (renderer.find(name) != std::string::npos) return true;
+    }
+    return false;
+}
 
 std::optional<gl::GlApi> gl_api_of(Rung rung) {
     switch (rung) {

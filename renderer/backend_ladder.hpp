@@ -50,6 +50,9 @@ struct BackendChoice {
     std::unique_ptr<gl::HeadlessEglContext> context;
 };
 
+// True for the GL_RENDERER of a software rasteriser (Mesa llvmpipe, softpipe, swrast, ...).
+[[nodiscard]] bool is_software_renderer(const std::string& gl_renderer);
+
 // Reads $XDG_SESSION_TYPE, $WAYLAND_DISPLAY and $DISPLAY, and the device-tree model
 // (`model_file`, normally /proc/device-tree/model).
 [[nodiscard]] MachineFacts machine_facts(

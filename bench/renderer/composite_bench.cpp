@@ -1,5 +1,6 @@
 // CPU compositing benchmarks at 1080p on one core: the SIMD fused blend, its scalar reference
-// and the whole CpuCompositor, against pixman's OVER (one and two premultiplied layers).
+// and the whole CpuCompositor, against pixman's OVER (one and two premultiplied layers); and
+// the compositor with both layers scaled up to 1080p, against pixman's bilinear scaling alone.
 // Thread: the benchmark main thread.
 #include <algorithm>
 #include <cmath>
@@ -138,6 +139,92 @@ void BM_CpuCompositor(benchmark::State& state) {
 }
 BENCHMARK(BM_CpuCompositor)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Both layers at `divisor` times less than 1080p per side (every divisor-th pixel of the 1080p
+// content), so the compositor scales each up to 1920x1080 before blending.
+struct SmallLayers {
+    int width_px = 0, height_px = 0;
+    std::vector<std::uint8_t> main, overlay;
+};
+
+SmallLayers small_layers(const Content& c, int divisor) {
+    SmallLayers out{kWidth / divisor, kHeight / divisor, {}, {}};
+    const auto pick = [&](const std::vector<std::uint8_t>& full, std::vector<std::uint8_t>& dst) {
+        dst.resize(static_cast<std::size_t>(out.width_px) * out.height_px * 4);
+        for (int y = 0; y < out.height_px; ++y) {
+            for (int x = 0; x < out.width_px; ++x) {
+                std::copy_n(&full[(static_cast<std::size_t>(y) * divisor * kWidth +
+                                   static_cast<std::size_t>(x) * divisor) * 4],
+                            4, &dst[(static_cast<std::size_t>(y) * out.width_px + x) * 4]);
+            }
+        }
+    };
+    pick(c.main, out.main);
+    pick(c.overlay, out.overlay);
+    return out;
+}
+
+// The whole compositor with both layers scaled (BilinearScaler) to 1920x1080 and blended.
+// Argument: the divisor (4: 480x270 layers, 2: 960x540).
+void BM_CpuCompositorScaled(benchmark::State& state) {
+    const Content& c = content();
+    if (c.main.empty()) return state.SkipWithError(c.error.c_str());
+    using renderer::cpu::RgbaView;
+    const SmallLayers small = small_layers(c, static_cast<int>(state.range(0)));
+    renderer::cpu::CpuCompositor compositor;
+    std::vector<std::uint8_t> out(c.main.size());
+    const RgbaView main{small.main.data(), small.width_px, small.height_px, small.width_px * 4};
+    const RgbaView overlay{small.overlay.data(), small.width_px, small.height_px,
+                           small.width_px * 4};
+    const renderer::cpu::RgbaTarget target{out.data(), kWidth, kHeight, kStride};
+    state.SetLabel(std::to_string(small.width_px) + "x" + std::to_string(small.height_px) +
+                   " -> 1920x1080");
+    for (auto _ : state) {
+        if (!compositor.compose(main, overlay, {kBg}, target)) {
+            return state.SkipWithError("compose failed");
+        }
+        benchmark::DoNotOptimize(out.data());
+        benchmark::ClobberMemory();
+    }
+    set_counters(state);
+}
+BENCHMARK(BM_CpuCompositorScaled)->Arg(4)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The baseline: what the compositor used before, pixman's bilinear filter (PAD, OP_SRC between
+// a8b8g8r8 images, as GL_LINEAR samples), scaling both layers to 1920x1080; no blend.
+void BM_PixmanBilinearScaled(benchmark::State& state) {
+    const Content& c = content();
+    if (c.main.empty()) return state.SkipWithError(c.error.c_str());
+    SmallLayers small = small_layers(c, static_cast<int>(state.range(0)));
+    std::vector<std::uint32_t> dst_pixels(static_cast<std::size_t>(kWidth) * kHeight);
+    pixman_image_t* sources[2] = {};
+    std::vector<std::uint8_t>* layers[2] = {&small.main, &small.overlay};
+    pixman_transform_t transform;
+    pixman_transform_init_scale(&transform, pixman_int_to_fixed(small.width_px) / kWidth,
+                                pixman_int_to_fixed(small.height_px) / kHeight);
+    for (int i = 0; i < 2; ++i) {
+        sources[i] = pixman_image_create_bits(
+            PIXMAN_a8b8g8r8, small.width_px, small.height_px,
+            reinterpret_cast<std::uint32_t*>(layers[i]->data()), small.width_px * 4);
+        pixman_image_set_filter(sources[i], PIXMAN_FILTER_BILINEAR, nullptr, 0);
+        pixman_image_set_repeat(sources[i], PIXMAN_REPEAT_PAD);
+        pixman_image_set_transform(sources[i], &transform);
+    }
+    pixman_image_t* dst =
+        pixman_image_create_bits(PIXMAN_a8b8g8r8, kWidth, kHeight, dst_pixels.data(), kStride);
+    for (auto _ : state) {
+        for (pixman_image_t* src : sources) {
+            pixman_image_composite32(PIXMAN_OP_SRC, src, nullptr, dst, 0, 0, 0, 0, 0, 0, kWidth,
+                                     kHeight);
+        }
+        benchmark::DoNotOptimize(dst_pixels.data());
+        benchmark::ClobberMemory();
+    }
+    pixman_image_unref(dst);
+    for (pixman_image_t* src : sources) pixman_image_unref(src);
+    set_counters(state);
+}
+BENCHMARK(BM_PixmanBilinearScaled)->Arg(4)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // pixman OVER of premultiplied a8r8g8b8 layers onto a background-filled 1080p destination.
 // (pixman wants premultiplied alpha; the content was premultiplied once, outside the timing.)
 void pixman_over(benchmark::State& state, int layers) {
@@ -186,6 +273,10 @@ const bool kRatios = [] {
               "BM_PixmanOverOneLayer/real_time");
     add_ratio("SIMD blend pass vs scalar reference blend", "BM_BlendSimd/real_time",
               "BM_BlendScalar/real_time");
+    add_ratio("scaled composite 480x270 vs pixman bilinear scaling alone",
+              "BM_CpuCompositorScaled/4/real_time", "BM_PixmanBilinearScaled/4/real_time");
+    add_ratio("scaled composite 960x540 vs pixman bilinear scaling alone",
+              "BM_CpuCompositorScaled/2/real_time", "BM_PixmanBilinearScaled/2/real_time");
     return true;
 }();
 

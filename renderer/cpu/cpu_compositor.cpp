@@ -1,14 +1,13 @@
-// CpuCompositor: scale (libyuv), fused blend (Highway or scalar reference), rotate, mirror and
-// letterbox. Thread: render only.
+// CpuCompositor: scale (BilinearScaler), fused blend (Highway or scalar reference), rotate and
+// mirror (libyuv), letterbox. Thread: render only.
 #include "renderer/cpu/cpu_compositor.hpp"
 
 #include <algorithm>
-#include <cassert>
+#include <cassert>  // INTERLEAVE_ASSERT_THREAD
 #include <cstring>
 
 #include <libyuv/planar_functions.h>
 #include <libyuv/rotate_argb.h>
-#include <libyuv/scale_argb.h>
 
 #include "renderer/cpu/blend_simd.hpp"
 
@@ -81,6 +80,18 @@ PlacedRect letterbox_rect(int content_w, int content_h, Rotation rotation, int o
                       static_cast<int>(w), static_cast<int>(h)};
 }
 
+CpuCompositor::CpuCompositor(BlendPath path)
+    : path_(path),
+      main_scaler_(path == BlendPath::kSimd ? ScalePath::kSimd : ScalePath::kScalarReference),
+      float_scaler_(main_scaler_.path()) {}
+
+RgbaView CpuCompositor::scale_layer(const RgbaView& layer, int cw, int ch,
+                                    std::vector<std::uint8_t>& buffer, BilinearScaler& scaler) {
+    const RgbaTarget dst{scratch(buffer, bytes_of(cw, ch)), cw, ch, cw * 4};
+    scaler.scale(layer, dst);
+    return RgbaView{dst.pixels, cw, ch, cw * 4};
+}
+
 std::uint8_t* CpuCompositor::scratch(std::vector<std::uint8_t>& buffer, std::size_t bytes) {
     if (buffer.size() < bytes) buffer.resize(bytes);
     return buffer.data();
@@ -88,7 +99,8 @@ std::uint8_t* CpuCompositor::scratch(std::vector<std::uint8_t>& buffer, std::siz
 
 std::size_t CpuCompositor::scratch_bytes() const {
     return main_scaled_.capacity() + float_scaled_.capacity() + blended_.capacity() +
-           rotated_.capacity() + transparent_row_.capacity();
+           rotated_.capacity() + transparent_row_.capacity() + main_scaler_.scratch_bytes() +
+           float_scaler_.scratch_bytes();
 }
 
 void CpuCompositor::blend_row(const std::uint8_t* main_rgba, const std::uint8_t* float_rgba,
@@ -134,22 +146,18 @@ Result<void> CpuCompositor::compose(const RgbaView& main_layer, const RgbaView& 
     const int content_stride = cw * 4;
 
     // 2. Scale each layer to the content size (or use it as is).
-    const auto scaled = [&](const RgbaView& layer, std::vector<std::uint8_t>& buffer) {
-        if (layer.width_px == cw && layer.height_px == ch) return layer;
-        std::uint8_t* dst = scratch(buffer, bytes_of(cw, ch));
-        libyuv::ARGBScale(layer.pixels, layer.stride_bytes, layer.width_px, layer.height_px, dst,
-                          content_stride, cw, ch, libyuv::kFilterBilinear);
-        return RgbaView{dst, cw, ch, content_stride};
-    };
-    const RgbaView main_src = scaled(main_layer, main_scaled_);
-    RgbaView float_src;
+    RgbaView main_src = main_layer;
+    if (main_layer.width_px != cw || main_layer.height_px != ch) {
+        main_src = scale_layer(main_layer, cw, ch, main_scaled_, main_scaler_);
+    }
+    RgbaView float_src = float_layer;
     if (float_layer.empty()) {
         // Fully transparent: one zero row, read again for every row (stride 0).
         std::uint8_t* zeros = scratch(transparent_row_, bytes_of(cw, 1));
         std::memset(zeros, 0, bytes_of(cw, 1));
         float_src = RgbaView{zeros, cw, ch, 0};
-    } else {
-        float_src = scaled(float_layer, float_scaled_);
+    } else if (float_layer.width_px != cw || float_layer.height_px != ch) {
+        float_src = scale_layer(float_layer, cw, ch, float_scaled_, float_scaler_);
     }
 
     // 3. Blend, straight into the output when nothing follows.

@@ -9,22 +9,10 @@
 #include "core/thread.hpp"
 #include "loader/frame.hpp"
 #include "renderer/cpu/blend_scalar.hpp"
+#include "renderer/cpu/rgba_view.hpp"
+#include "renderer/cpu/scale_bilinear.hpp"
 
 namespace interleave::renderer::cpu {
-
-// A read-only view of tightly or loosely packed RGBA8 pixels, straight alpha. Every layer
-// reaches the compositor in this form: the decoder already converted SBS JPEG (mask in alpha,
-// values below 0.05 set to 0) and RGB sources (alpha 255).
-struct RgbaView {
-    const std::uint8_t* pixels = nullptr;
-    int width_px = 0;
-    int height_px = 0;
-    int stride_bytes = 0;  // >= width_px * 4
-
-    [[nodiscard]] bool empty() const {
-        return pixels == nullptr || width_px <= 0 || height_px <= 0;
-    }
-};
 
 // A view of a LayerImage (width * 4 stride); empty when the layer holds no pixels.
 [[nodiscard]] RgbaView view_of(const loader::LayerImage& layer);
@@ -33,14 +21,6 @@ struct RgbaView {
 // width * 4; shared by the CPU and GL compositors (each with its own side limit).
 [[nodiscard]] Result<void> check_rgba_view(const RgbaView& view, const char* name,
                                            int max_side_px);
-
-// The writable output frame, RGBA8, alpha always 255 after compose().
-struct RgbaTarget {
-    std::uint8_t* pixels = nullptr;
-    int width_px = 0;
-    int height_px = 0;
-    int stride_bytes = 0;  // >= width_px * 4
-};
 
 // Clockwise rotation of the content on screen, in 90-degree steps.
 enum class Rotation : std::uint8_t { k0, k90, k180, k270 };
@@ -70,17 +50,25 @@ struct PlacedRect {
 enum class BlendPath : std::uint8_t { kSimd, kScalarReference };
 
 // Composites (main, float) into an output frame. The pipeline, in this order (the GL path
-// matches it within +-2 per channel):
+// matches it within +-2 per channel, scaled layers included):
 //   1. Content size = the main layer's size. rect = letterbox_rect(main size, rotation, output).
 //      The pre-rotation content size is rect's size, with w/h swapped for 90 and 270.
-//   2. Scale main and float, each to the pre-rotation content size, with libyuv ARGBScale,
-//      bilinear filter (kFilterBilinear; a layer already at that size is used as is). A float
-//      layer of another size than main is stretched into the same rectangle. Scaling works on
-//      straight alpha, as GL_LINEAR sampling of the straight-alpha textures does.
-//      Limit: libyuv's ARGB bilinear column filter (C and SIMD alike) weighs two neighbours by
-//      (127 - f) and f, then >> 7, so a scaled layer loses up to 1/128 (255 -> 253, 250 -> 248):
-//      scaled frames may differ from the GL path by a few levels more than +-2. Unscaled layers
-//      (content at the output size) are exact.
+//   2. Scale main and float, each to the pre-rotation content size, with BilinearScaler
+//      (scale_bilinear.hpp; a layer already at that size is used as is). It samples as
+//      GL_LINEAR with GL_CLAMP_TO_EDGE does: output pixel x reads source position
+//      (x + 0.5) * src_w / dst_w - 0.5 (the same for y), between the two nearest source pixel
+//      centres, edge pixels repeated, with 8-bit weights, and rounds the result to nearest once.
+//      A float layer of another size than main is stretched into the same rectangle. Scaling
+//      works on straight alpha, channel by channel, as GL_LINEAR sampling of the straight-alpha
+//      textures does. A constant layer stays exactly constant (255 stays 255).
+//      Limit: llvmpipe's GL_LINEAR is itself only within about 0.75 of exact, so scaled frames
+//      match the GL path within +-2 per channel, not exactly: at most 2 on every value of every
+//      case in tests/renderer/gl/scaled_match_test.cpp. Why not a library: libyuv's ARGBScale
+//      aligns corners, not centres, and mixes with 7-bit (127 - f, f) >> 7 weights, up to 9 off
+//      GL; pixman's bilinear filter truncates its sum, up to 3 off GL where a scaled main and
+//      float layer overlap. Speed: a compose of two 480x270 (960x540) layers scaled to
+//      1920x1080 takes about 3-4 (4-5) ms on one core, a little under pixman's bilinear
+//      scaling of the two layers alone (bench/renderer/composite_bench.cpp).
 //   3. Blend row by row: out = mix(mix(bg, main.rgb, main.a), float.rgb, float.a) with the
 //      fused pass (blend_row_simd, or blend_row_scalar for kScalarReference); alpha 255.
 //   4. Rotate the blended content clockwise by `rotation` (libyuv ARGBRotate).
@@ -88,18 +76,21 @@ enum class BlendPath : std::uint8_t { kSimd, kScalarReference };
 //   6. Place it at rect; fill the bars (everything outside rect) with bg, alpha 255.
 // Steps that change nothing (same size, 0 degrees, no mirror) are skipped, not copied: with
 // equal layer and output sizes, no rotation and no mirror, the blend writes the output rows
-// directly and no scratch memory is touched.
+// directly and no scratch memory is touched. kScalarReference also scales with the scalar
+// reference (ScalePath::kScalarReference), so whole frames compare bit for bit.
 //
-// Scratch buffers (scaled layers, blended and rotated content) are members, grown when a
-// larger size first appears and reused afterwards: steady-state compose() never allocates.
+// Scratch buffers (scaled layers, blended and rotated content) and the scalers' tables and row
+// buffers are members, grown when a larger size first appears and reused afterwards:
+// steady-state compose() allocates nothing, whichever buffers the layers arrive in.
 class CpuCompositor {
 public:
-    explicit CpuCompositor(BlendPath path = BlendPath::kSimd) : path_(path) {}
+    explicit CpuCompositor(BlendPath path = BlendPath::kSimd);
 
     // Composites `main_layer` and `float_layer` into `out`. An empty float layer counts as
     // fully transparent (the frame shows main over bg); an empty main layer is an error, as is
     // a null output, a size <= 0 or a stride below width * 4 (kInvalidArgument; `out` is left
-    // untouched). Layers up to 32767 px per side (libyuv's int strides).
+    // untouched). Layers and output up to 32767 px per side (libyuv's int strides for
+    // rotation and mirroring).
     [[nodiscard]] Result<void> compose(const RgbaView& main_layer, const RgbaView& float_layer,
                                        const ComposeOptions& options, const RgbaTarget& out);
 
@@ -116,6 +107,9 @@ public:
     [[nodiscard]] std::size_t scratch_bytes() const;
 
 private:
+    // Scales `layer` into `buffer` (cw x ch, tightly packed) with `scaler`.
+    static RgbaView scale_layer(const RgbaView& layer, int cw, int ch,
+                                std::vector<std::uint8_t>& buffer, BilinearScaler& scaler);
     // Grows `buffer` to at least `bytes`; never shrinks (reuse across size changes).
     static std::uint8_t* scratch(std::vector<std::uint8_t>& buffer, std::size_t bytes);
     void blend_row(const std::uint8_t* main_rgba, const std::uint8_t* float_rgba, BgColour bg,
@@ -131,6 +125,8 @@ private:
     std::vector<std::uint8_t> blended_;
     std::vector<std::uint8_t> rotated_;
     std::vector<std::uint8_t> transparent_row_;  // all zero: the float layer when there is none
+    BilinearScaler main_scaler_;   // tables for the main layer's size -> content size
+    BilinearScaler float_scaler_;  // the same for the float layer's (often the same sizes)
 };
 
 }  // namespace interleave::renderer::cpu

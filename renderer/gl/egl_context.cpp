@@ -223,6 +223,13 @@ HeadlessEglContext::~HeadlessEglContext() {
     eglTerminate(display_);
 }
 
+void HeadlessEglContext::release_current() {
+    eglBindAPI(profile_for(api_).egl_api);
+    if (eglGetCurrentContext() == context_) {
+        eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    }
+}
+
 Result<void> HeadlessEglContext::make_current() {
     const ApiProfile& profile = profile_for(api_);
     // The bound API is per thread, and this may not be the thread that ran create().

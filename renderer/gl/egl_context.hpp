@@ -50,6 +50,9 @@ public:
     // loads glad there and reads GL_RENDERER and GL_VERSION. Thread: render.
     [[nodiscard]] Result<void> make_current();
 
+    // Releases the context from the calling thread if it is current there, so another thread
+    // can make it current. Thread: the one it is current on.
+    void release_current();
     [[nodiscard]] GlApi api() const { return api_; }
     // Which display path worked: "surfaceless", "device" or "default".
     [[nodiscard]] std::string_view platform() const { return platform_; }

@@ -1,5 +1,6 @@
-// GlCompositor: program, quad, FBO, size-keyed texture cache and PBO rings for the composite.
-// Thread: render only, with the GL context current.
+// GlCompositor: program, quad, FBO and PBO rings for the composite (layer textures come from a
+// TexturePool), readback now or a frame later, and presenting. Thread: render only, with the GL
+// context current.
 #include "renderer/gl/gl_compositor.hpp"
 
 #include <algorithm>
@@ -86,6 +87,22 @@ double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// Copies a frame read with glReadPixels (row 0 at the bottom, rows width * 4 bytes) into `out`
+// (row 0 at the top), whose size the caller has checked.
+void copy_flipped(const std::uint8_t* bottom_up, const RgbaTarget& out) {
+    const std::size_t row_bytes = static_cast<std::size_t>(out.width_px) * 4;
+    for (int y = 0; y < out.height_px; ++y) {
+        const std::size_t src_row = static_cast<std::size_t>(out.height_px - 1 - y);
+        std::memcpy(out.pixels + static_cast<std::ptrdiff_t>(y) * out.stride_bytes,
+                    bottom_up + src_row * row_bytes, row_bytes);
+    }
+}
+
+bool fits(const RgbaTarget& out, int width_px, int height_px) {
+    return out.pixels != nullptr && out.width_px == width_px && out.height_px == height_px &&
+           out.stride_bytes >= width_px * 4;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<GlCompositor>> GlCompositor::create(GlApi api,
@@ -101,7 +118,7 @@ Result<std::unique_ptr<GlCompositor>> GlCompositor::create(GlApi api,
 }
 
 GlCompositor::GlCompositor(GlApi api, GlCompositorOptions options)
-    : api_(api), options_(options) {
+    : api_(api), options_(options), texture_pool_(api) {
     render_thread_.bind_to_current();
 }
 
@@ -113,7 +130,11 @@ GlCompositor::~GlCompositor() {
             if (slot.buffer != 0) glDeleteBuffers(1, &slot.buffer);
         }
     }
-    for (const CachedTexture& cached : textures_) glDeleteTextures(1, &cached.texture);
+    for (ReadbackSlot& slot : readback_slots_) {
+        if (slot.fence != nullptr) glDeleteSync(slot.fence);
+        if (slot.buffer != 0) glDeleteBuffers(1, &slot.buffer);
+    }
+    // texture_pool_'s destructor deletes the layer textures.
     if (target_texture_ != 0) glDeleteTextures(1, &target_texture_);
     if (transparent_texture_ != 0) glDeleteTextures(1, &transparent_texture_);
     if (framebuffer_ != 0) glDeleteFramebuffers(1, &framebuffer_);
@@ -134,10 +155,7 @@ Result<void> GlCompositor::init() {
     while (glGetError() != GL_NO_ERROR) {
     }  // errors left by earlier code are not ours
     use_pbo_ = api_ != GlApi::kGles20 && !options_.force_direct_upload;
-    // Immutable storage: core in GLES 3.0 and GL 4.2; ARB_texture_storage on older desktop GL.
-    use_storage_ = glTexStorage2D != nullptr &&
-                   (api_ == GlApi::kGles30 || (api_ == GlApi::kGl33Core &&
-                                               GLAD_GL_ARB_texture_storage != 0));
+    use_pbo_readback_ = api_ != GlApi::kGles20;
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture_px_);
 
     // The program.
@@ -187,7 +205,7 @@ Result<void> GlCompositor::init() {
     glBindBuffer(GL_ARRAY_BUFFER, 0);
 
     glGenFramebuffers(1, &framebuffer_);
-    transparent_texture_ = create_texture(1, 1);
+    transparent_texture_ = texture_pool_.create_unpooled(1, 1, TextureFormat::kRgba8);
     const std::array<std::uint8_t, 4> zero{};
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, zero.data());
 
@@ -203,73 +221,23 @@ Result<void> GlCompositor::init() {
     return check_gl("GlCompositor::create");
 }
 
-GLuint GlCompositor::create_texture(int width_px, int height_px) const {
-    GLuint texture = 0;
-    glGenTextures(1, &texture);
-    glBindTexture(GL_TEXTURE_2D, texture);
-    // Layers scale with GL_LINEAR (the CPU path scales bilinearly); the target is never sampled
-    // here, but a presenter may scale it.
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    if (use_storage_) {
-        glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA8, width_px, height_px);
-    } else {
-        // GLES 2.0 takes only the unsized GL_RGBA; GL 3.3 and GLES 3.0 take GL_RGBA8.
-        const GLint internal = api_ == GlApi::kGles20 ? GL_RGBA : GL_RGBA8;
-        if (api_ != GlApi::kGles20) glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, 0);
-        glTexImage2D(GL_TEXTURE_2D, 0, internal, width_px, height_px, 0, GL_RGBA,
-                     GL_UNSIGNED_BYTE, nullptr);
-    }
-    return texture;
-}
-
-GLuint GlCompositor::acquire_texture(int width_px, int height_px) {
-    for (CachedTexture& cached : textures_) {
-        if (cached.width_px == width_px && cached.height_px == height_px &&
-            cached.last_used != serial_) {
-            cached.last_used = serial_;
-            ++textures_reused_;
-            return cached.texture;
-        }
-    }
-    const GLuint texture = create_texture(width_px, height_px);
-    textures_.push_back(CachedTexture{texture, width_px, height_px, serial_});
-    ++textures_created_;
-    return texture;
-}
-
-void GlCompositor::evict_textures() {
-    while (textures_.size() > kMaxCachedTextures) {
-        auto oldest = std::min_element(textures_.begin(), textures_.end(),
-                                       [](const CachedTexture& a, const CachedTexture& b) {
-                                           return a.last_used < b.last_used;
-                                       });
-        // At most two textures are in use per compose(), fewer than the cache holds.
-        assert(oldest->last_used != serial_ && "evicting a texture in use");
-        glDeleteTextures(1, &oldest->texture);
-        textures_.erase(oldest);
-        ++textures_deleted_;
-    }
-}
-
-Result<void> GlCompositor::wait_fence(PboSlot& slot) {
-    if (slot.fence == nullptr) return {};
-    GLenum status = glClientWaitSync(slot.fence, 0, 0);
+Result<void> GlCompositor::wait_fence(GLsync& fence, std::uint64_t& waits, double& wait_ms,
+                                      const char* what) {
+    if (fence == nullptr) return {};
+    GLenum status = glClientWaitSync(fence, 0, 0);
     if (status == GL_TIMEOUT_EXPIRED) {
         const auto start = Clock::now();
-        status = glClientWaitSync(slot.fence, GL_SYNC_FLUSH_COMMANDS_BIT, kFenceTimeoutNs);
-        ++fence_waits_;
-        fence_wait_ms_ += ms_since(start);
+        status = glClientWaitSync(fence, GL_SYNC_FLUSH_COMMANDS_BIT, kFenceTimeoutNs);
+        ++waits;
+        wait_ms += ms_since(start);
     }
     if (status != GL_ALREADY_SIGNALED && status != GL_CONDITION_SATISFIED) {
         return make_error(ErrorCode::kInternal, "glClientWaitSync",
-                          "PBO slot fence did not signal (expected within {} ms, got 0x{:04x})",
+                          "{} fence did not signal (expected within {} ms, got 0x{:04x})", what,
                           kFenceTimeoutNs / 1'000'000, status);
     }
-    glDeleteSync(slot.fence);
-    slot.fence = nullptr;
+    glDeleteSync(fence);
+    fence = nullptr;
     return {};
 }
 
@@ -278,12 +246,16 @@ Result<GLuint> GlCompositor::upload(const RgbaView& layer, PboRing& ring) {
     const int w = layer.width_px;
     const int h = layer.height_px;
     const std::size_t row_bytes = static_cast<std::size_t>(w) * 4;
-    const GLuint texture = acquire_texture(w, h);
+    const auto acquired = texture_pool_.acquire(w, h, TextureFormat::kRgba8);
+    if (!acquired) return tl::unexpected(acquired.error());
+    const GLuint texture = *acquired;
 
     if (use_pbo_) {
         PboSlot& slot = ring.slots[static_cast<std::size_t>(ring.next)];
         ring.next = (ring.next + 1) % options_.pbo_slots_per_layer;
-        if (auto ok = wait_fence(slot); !ok) return tl::unexpected(ok.error());
+        if (auto ok = wait_fence(slot.fence, fence_waits_, fence_wait_ms_, "PBO slot"); !ok) {
+            return tl::unexpected(ok.error());
+        }
         const auto bytes = static_cast<GLsizeiptr>(row_bytes * static_cast<std::size_t>(h));
         glBindBuffer(GL_PIXEL_UNPACK_BUFFER, slot.buffer);
         if (slot.capacity_bytes < bytes) {
@@ -342,7 +314,7 @@ Result<GLuint> GlCompositor::upload(const RgbaView& layer, PboRing& ring) {
 Result<void> GlCompositor::ensure_target(int out_w, int out_h) {
     if (target_texture_ != 0 && target_w_ == out_w && target_h_ == out_h) return {};
     if (target_texture_ != 0) glDeleteTextures(1, &target_texture_);
-    target_texture_ = create_texture(out_w, out_h);
+    target_texture_ = texture_pool_.create_unpooled(out_w, out_h, TextureFormat::kRgba8);
     target_w_ = out_w;
     target_h_ = out_h;
     glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
@@ -354,6 +326,15 @@ Result<void> GlCompositor::ensure_target(int out_w, int out_h) {
         return make_error(ErrorCode::kInternal, "glCheckFramebufferStatus",
                           "RGBA8 target {}x{} incomplete (expected 0x{:04x}, got 0x{:04x})",
                           out_w, out_h, GL_FRAMEBUFFER_COMPLETE, status);
+    }
+    return {};
+}
+
+Result<void> GlCompositor::check_output_size(const char* subject, int out_w, int out_h) const {
+    if (out_w <= 0 || out_h <= 0 || out_w > max_texture_px_ || out_h > max_texture_px_) {
+        return make_error(ErrorCode::kInvalidArgument, subject,
+                          "bad size (expected sides 1..{}, got {}x{})", max_texture_px_, out_w,
+                          out_h);
     }
     return {};
 }
@@ -371,13 +352,12 @@ Result<void> GlCompositor::compose(const RgbaView& main_layer, const RgbaView& f
     if (!float_layer.empty()) {
         if (auto ok = check_view(float_layer, "float layer"); !ok) return ok;
     }
-    if (out_w <= 0 || out_h <= 0 || out_w > max_texture_px_ || out_h > max_texture_px_) {
-        return make_error(ErrorCode::kInvalidArgument, "output frame",
-                          "bad size (expected sides 1..{}, got {}x{})", max_texture_px_, out_w,
-                          out_h);
-    }
-    ++serial_;
+    if (auto ok = check_output_size("output frame", out_w, out_h); !ok) return ok;
 
+    // From here on the last compose()'s textures may be handed out and overwritten: until this
+    // one has uploaded both layers there is nothing to redraw.
+    texture_pool_.begin_frame();
+    layers_ = {};
     // Uploads first (they bind textures on unit 0), then the draw binds both units.
     glActiveTexture(GL_TEXTURE0);
     auto main_texture = upload(main_layer, rings_[0]);
@@ -388,12 +368,41 @@ Result<void> GlCompositor::compose(const RgbaView& main_layer, const RgbaView& f
         if (!uploaded) return tl::unexpected(uploaded.error());
         float_texture = *uploaded;
     }
-    evict_textures();
+    layers_ = Layers{*main_texture, main_layer.width_px, main_layer.height_px, float_texture};
+    return draw_layers(options, out_w, out_h, "GlCompositor::compose");
+}
+
+Result<void> GlCompositor::redraw(const ComposeOptions& options, int out_w, int out_h) {
+    INTERLEAVE_ASSERT_THREAD(render_thread_);
+    if (layers_.main == 0) {
+        return make_error(ErrorCode::kInvalidArgument, "redraw",
+                          "no layers to draw again (expected a successful compose() first)");
+    }
+    if (auto ok = check_output_size("redraw output frame", out_w, out_h); !ok) return ok;
+    return draw_layers(options, out_w, out_h, "GlCompositor::redraw");
+}
+
+void GlCompositor::draw_quad() {
+    if (vertex_array_ != 0) {
+        glBindVertexArray(vertex_array_);
+    } else {
+        glBindBuffer(GL_ARRAY_BUFFER, quad_buffer_);
+        glEnableVertexAttribArray(0);
+        glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
+    }
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    if (vertex_array_ != 0) glBindVertexArray(0);
+    glBindBuffer(GL_ARRAY_BUFFER, 0);
+}
+
+Result<void> GlCompositor::draw_layers(const ComposeOptions& options, int out_w, int out_h,
+                                       const char* subject) {
+    assert(layers_.main != 0 && "drawing with no layers uploaded");
     if (auto ok = ensure_target(out_w, out_h); !ok) return ok;
 
     // The bars: clear everything to the background, then draw the content rectangle.
-    const cpu::PlacedRect rect = cpu::letterbox_rect(main_layer.width_px, main_layer.height_px,
-                                                     options.rotation, out_w, out_h);
+    const cpu::PlacedRect rect =
+        cpu::letterbox_rect(layers_.main_w, layers_.main_h, options.rotation, out_w, out_h);
     const cpu::BgColour bg = options.background;
     const float bg_r = static_cast<float>(bg.r) / 255.0f;
     const float bg_g = static_cast<float>(bg.g) / 255.0f;
@@ -413,24 +422,15 @@ Result<void> GlCompositor::compose(const RgbaView& main_layer, const RgbaView& f
     glUniformMatrix3fv(uv_transform_location_, 1, GL_FALSE, transform.data());
     glUniform3f(background_location_, bg_r, bg_g, bg_b);
     glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_2D, *main_texture);
+    glBindTexture(GL_TEXTURE_2D, layers_.main);
     glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_2D, float_texture);
-    if (vertex_array_ != 0) {
-        glBindVertexArray(vertex_array_);
-    } else {
-        glBindBuffer(GL_ARRAY_BUFFER, quad_buffer_);
-        glEnableVertexAttribArray(0);
-        glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, nullptr);
-    }
-    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
-    if (vertex_array_ != 0) glBindVertexArray(0);
-    glBindBuffer(GL_ARRAY_BUFFER, 0);
+    glBindTexture(GL_TEXTURE_2D, layers_.floating);
+    draw_quad();
     glBindTexture(GL_TEXTURE_2D, 0);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, 0);
     glUseProgram(0);
-    return check_gl("GlCompositor::compose");
+    return check_gl(subject);
 }
 
 Result<void> GlCompositor::read_pixels(const RgbaTarget& out) {
@@ -438,8 +438,7 @@ Result<void> GlCompositor::read_pixels(const RgbaTarget& out) {
     if (target_texture_ == 0 || target_w_ == 0) {
         return make_error(ErrorCode::kInvalidArgument, "read_pixels", "nothing composed yet");
     }
-    if (out.pixels == nullptr || out.width_px != target_w_ || out.height_px != target_h_ ||
-        out.stride_bytes < out.width_px * 4) {
+    if (!fits(out, target_w_, target_h_)) {
         return make_error(ErrorCode::kInvalidArgument, "read_pixels",
                           "bad target (expected {}x{} with stride >= {}, got {}x{} with stride "
                           "{})",
@@ -452,32 +451,178 @@ Result<void> GlCompositor::read_pixels(const RgbaTarget& out) {
     glPixelStorei(GL_PACK_ALIGNMENT, 4);  // rows are width * 4 bytes: always aligned
     glReadPixels(0, 0, target_w_, target_h_, GL_RGBA, GL_UNSIGNED_BYTE, readback_.data());
     if (auto ok = check_gl("glReadPixels"); !ok) return ok;
-    for (int y = 0; y < target_h_; ++y) {
-        const std::size_t src_row = static_cast<std::size_t>(target_h_ - 1 - y);
-        std::memcpy(out.pixels + static_cast<std::ptrdiff_t>(y) * out.stride_bytes,
-                    readback_.data() + src_row * row_bytes, row_bytes);
-    }
+    copy_flipped(readback_.data(), out);
     return {};
+}
+
+Result<void> GlCompositor::begin_readback() {
+    INTERLEAVE_ASSERT_THREAD(render_thread_);
+    if (target_texture_ == 0 || target_w_ == 0) {
+        return make_error(ErrorCode::kInvalidArgument, "begin_readback", "nothing composed yet");
+    }
+    if (readbacks_pending_ == kReadbackSlots) {
+        return make_error(ErrorCode::kInvalidArgument, "begin_readback",
+                          "too many readbacks pending (expected at most {}, got {} already: "
+                          "finish_readback() first)",
+                          kReadbackSlots, readbacks_pending_);
+    }
+    ReadbackSlot& slot = readback_slots_[static_cast<std::size_t>(
+        (readbacks_head_ + readbacks_pending_) % kReadbackSlots)];
+    assert(slot.fence == nullptr && "a free readback slot still has a fence");
+    slot.width_px = target_w_;
+    slot.height_px = target_h_;
+    const std::size_t bytes =
+        static_cast<std::size_t>(target_w_) * 4 * static_cast<std::size_t>(target_h_);
+    glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+    glPixelStorei(GL_PACK_ALIGNMENT, 4);  // rows are width * 4 bytes: always aligned
+    if (use_pbo_readback_) {
+        if (slot.buffer == 0) glGenBuffers(1, &slot.buffer);
+        glBindBuffer(GL_PIXEL_PACK_BUFFER, slot.buffer);
+        if (slot.capacity_bytes < static_cast<GLsizeiptr>(bytes)) {
+            glBufferData(GL_PIXEL_PACK_BUFFER, static_cast<GLsizeiptr>(bytes), nullptr,
+                         GL_STREAM_READ);
+            slot.capacity_bytes = static_cast<GLsizeiptr>(bytes);
+        }
+        glReadPixels(0, 0, target_w_, target_h_, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+        slot.fence = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+        glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+        // Submit now, so the copy runs while the caller prepares the next frame.
+        glFlush();
+    } else {
+        slot.pixels.resize(bytes);
+        glReadPixels(0, 0, target_w_, target_h_, GL_RGBA, GL_UNSIGNED_BYTE, slot.pixels.data());
+    }
+    if (auto ok = check_gl("glReadPixels"); !ok) {
+        if (slot.fence != nullptr) glDeleteSync(slot.fence);
+        slot.fence = nullptr;
+        slot.capacity_bytes = 0;  // glBufferData may have failed: reallocate next time
+        return ok;
+    }
+    ++readbacks_pending_;
+    return {};
+}
+
+void GlCompositor::drop_oldest_readback() {
+    assert(readbacks_pending_ > 0 && "no readback to drop");
+    ReadbackSlot& slot = readback_slots_[static_cast<std::size_t>(readbacks_head_)];
+    if (slot.fence != nullptr) glDeleteSync(slot.fence);
+    slot.fence = nullptr;
+    readbacks_head_ = (readbacks_head_ + 1) % kReadbackSlots;
+    --readbacks_pending_;
+}
+
+Result<void> GlCompositor::finish_readback(const RgbaTarget& out) {
+    INTERLEAVE_ASSERT_THREAD(render_thread_);
+    if (readbacks_pending_ == 0) {
+        return make_error(ErrorCode::kInvalidArgument, "finish_readback",
+                          "no readback pending (expected begin_readback() first)");
+    }
+    ReadbackSlot& slot = readback_slots_[static_cast<std::size_t>(readbacks_head_)];
+    if (!fits(out, slot.width_px, slot.height_px)) {
+        const int w = slot.width_px;
+        const int h = slot.height_px;
+        drop_oldest_readback();
+        return make_error(ErrorCode::kInvalidArgument, "finish_readback",
+                          "bad target, readback dropped (expected {}x{} with stride >= {}, got "
+                          "{}x{} with stride {})",
+                          w, h, w * 4, out.width_px, out.height_px, out.stride_bytes);
+    }
+    if (!use_pbo_readback_) {
+        copy_flipped(slot.pixels.data(), out);
+        drop_oldest_readback();
+        ++readbacks_;
+        return {};
+    }
+    if (auto ok = wait_fence(slot.fence, readback_waits_, readback_wait_ms_, "readback");
+        !ok) {
+        drop_oldest_readback();
+        return ok;
+    }
+    const auto bytes = static_cast<GLsizeiptr>(slot.width_px) * 4 * slot.height_px;
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, slot.buffer);
+    const void* mapped = glMapBufferRange(GL_PIXEL_PACK_BUFFER, 0, bytes, GL_MAP_READ_BIT);
+    if (mapped == nullptr) {
+        glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+        drop_oldest_readback();
+        if (auto ok = check_gl("glMapBufferRange"); !ok) return ok;
+        return make_error(ErrorCode::kInternal, "glMapBufferRange", "returned null");
+    }
+    copy_flipped(static_cast<const std::uint8_t*>(mapped), out);
+    const GLboolean intact = glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+    drop_oldest_readback();
+    if (intact != GL_TRUE) {
+        return make_error(ErrorCode::kInternal, "glUnmapBuffer",
+                          "readback contents lost (expected GL_TRUE, got GL_FALSE)");
+    }
+    ++readbacks_;
+    return {};
+}
+
+Result<void> GlCompositor::present(int fb_w, int fb_h, GLuint dest_framebuffer) {
+    INTERLEAVE_ASSERT_THREAD(render_thread_);
+    if (target_texture_ == 0 || target_w_ == 0) {
+        return make_error(ErrorCode::kInvalidArgument, "present", "nothing composed yet");
+    }
+    if (fb_w <= 0 || fb_h <= 0) {
+        return make_error(ErrorCode::kInvalidArgument, "present",
+                          "bad framebuffer size (expected sides > 0, got {}x{})", fb_w, fb_h);
+    }
+    glDisable(GL_SCISSOR_TEST);  // it clips blits and draws alike; an overlay may leave it on
+    if (api_ != GlApi::kGles20) {
+        glBindFramebuffer(GL_READ_FRAMEBUFFER, framebuffer_);
+        glBindFramebuffer(GL_DRAW_FRAMEBUFFER, dest_framebuffer);
+        // 1:1 copies texels exactly with either filter; GL_LINEAR only matters when stretching.
+        const bool same_size = fb_w == target_w_ && fb_h == target_h_;
+        glBlitFramebuffer(0, 0, target_w_, target_h_, 0, 0, fb_w, fb_h, GL_COLOR_BUFFER_BIT,
+                          same_size ? GL_NEAREST : GL_LINEAR);
+    } else {
+        // No glBlitFramebuffer in GLES 2.0: draw the target with the composite program. The
+        // target is opaque, so mix(bg, texel, 1) gives the texel, and the transparent float
+        // layer leaves it alone; the pass-through transform samples texel centres at 1:1.
+        static constexpr std::array<float, 9> kPassThrough = {0.5f, 0.0f, 0.0f, 0.0f, 0.5f,
+                                                              0.0f, 0.5f, 0.5f, 1.0f};
+        glBindFramebuffer(GL_FRAMEBUFFER, dest_framebuffer);
+        glDisable(GL_BLEND);
+        glDisable(GL_DITHER);
+        glViewport(0, 0, fb_w, fb_h);
+        glUseProgram(program_);
+        glUniformMatrix3fv(uv_transform_location_, 1, GL_FALSE, kPassThrough.data());
+        glUniform3f(background_location_, 0.0f, 0.0f, 0.0f);
+        glActiveTexture(GL_TEXTURE0);
+        glBindTexture(GL_TEXTURE_2D, target_texture_);
+        glActiveTexture(GL_TEXTURE1);
+        glBindTexture(GL_TEXTURE_2D, transparent_texture_);
+        draw_quad();
+        glBindTexture(GL_TEXTURE_2D, 0);
+        glActiveTexture(GL_TEXTURE0);
+        glBindTexture(GL_TEXTURE_2D, 0);
+        glUseProgram(0);
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+    return check_gl("GlCompositor::present");
 }
 
 GlCompositorStats GlCompositor::stats() const {
     GlCompositorStats s;
     s.pbo_uploads = use_pbo_;
-    s.immutable_textures = use_storage_;
+    s.immutable_textures = texture_pool_.immutable_storage();
     s.uploads = upload_times_.count();
     s.upload_ms_p50 = upload_times_.percentile_ms(50);
     s.upload_ms_p99 = upload_times_.percentile_ms(99);
     s.fence_waits = fence_waits_;
     s.fence_wait_ms = fence_wait_ms_;
-    s.textures_created = textures_created_;
-    s.textures_reused = textures_reused_;
-    s.textures_deleted = textures_deleted_;
+    s.texture_pool = texture_pool_.stats();
+    s.pbo_readbacks = use_pbo_readback_;
+    s.readbacks = readbacks_;
+    s.readback_waits = readback_waits_;
+    s.readback_wait_ms = readback_wait_ms_;
     return s;
 }
 
 GlObjectNames GlCompositor::object_names() const {
     GlObjectNames names;
-    for (const CachedTexture& cached : textures_) names.textures.push_back(cached.texture);
+    names.textures = texture_pool_.object_names();
     if (target_texture_ != 0) names.textures.push_back(target_texture_);
     if (transparent_texture_ != 0) names.textures.push_back(transparent_texture_);
     for (const PboRing& ring : rings_) {
@@ -485,6 +630,10 @@ GlObjectNames GlCompositor::object_names() const {
             if (slot.buffer != 0) names.buffers.push_back(slot.buffer);
             if (slot.fence != nullptr) names.fences.push_back(slot.fence);
         }
+    }
+    for (const ReadbackSlot& slot : readback_slots_) {
+        if (slot.buffer != 0) names.buffers.push_back(slot.buffer);
+        if (slot.fence != nullptr) names.fences.push_back(slot.fence);
     }
     if (quad_buffer_ != 0) names.buffers.push_back(quad_buffer_);
     if (framebuffer_ != 0) names.framebuffers.push_back(framebuffer_);

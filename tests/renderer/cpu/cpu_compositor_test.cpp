@@ -1,7 +1,10 @@
-// Tests for renderer/cpu/cpu_compositor: letterbox geometry, known pixels, rotation and mirror
-// orientation, and whole frames from the SIMD compositor equal to the scalar-reference
-// compositor bit for bit on every SIMD target. Thread: test main thread (the render thread).
+// Tests for renderer/cpu/cpu_compositor: letterbox geometry, known pixels, GL_LINEAR-like
+// scaling, rotation and mirror orientation, and whole frames from the SIMD compositor equal to
+// the scalar-reference compositor bit for bit on every SIMD target. Thread: test main thread
+// (the render thread).
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -79,6 +82,10 @@ void expect_pixel(const Frame& f, int x, int y, test::Rgba want, const std::stri
         << "," << int{got.b} << "," << int{got.a} << " want " << int{want.r} << ","
         << int{want.g} << "," << int{want.b} << "," << int{want.a};
 }
+
+struct Size {
+    int w, h;
+};
 
 struct ScopedTarget {
     explicit ScopedTarget(std::int64_t target) { set_blend_simd_target_for_test(target); }
@@ -183,10 +190,8 @@ TEST(CpuCompositor, MissingFloatLayerIsTransparent) {
 TEST(CpuCompositor, FloatOfAnotherSizeIsStretchedOverTheContent) {
     CpuCompositor compositor;
     const Layer main = solid_layer(16, 8, 10, 10, 10, 255);
-    // A solid layer stays nearly solid when scaled, whatever its size. Nearly: libyuv's bilinear
-    // column filter weighs neighbours by 127 - f and f, then >> 7 (a sum of 127, not 128), so a
-    // constant 250 comes out as 248 and alpha 255 as 253; blended over main that is 246.
-    constexpr int kLibyuvFilterLoss = 5;
+    // A solid layer stays exactly solid when scaled, whatever its size: the bilinear weights
+    // sum to one (libyuv's summed to 127/128 and turned 250 into 248).
     for (const auto& [fw, fh] : {std::pair{3, 5}, std::pair{1, 1}, std::pair{40, 31}}) {
         const Layer flt = solid_layer(fw, fh, 250, 20, 120, 255);
         Frame out(20, 8);  // content 16x8 at x = 2
@@ -204,7 +209,7 @@ TEST(CpuCompositor, FloatOfAnotherSizeIsStretchedOverTheContent) {
                 if (!content) expect_pixel(out, x, y, kBgPixel, "bar");  // bars: exact
             }
         }
-        EXPECT_TRUE(test::rgba_near(out.image.pixels.data(), 20, 8, want, kLibyuvFilterLoss,
+        EXPECT_TRUE(test::rgba_near(out.image.pixels.data(), 20, 8, want, 0,
                                     fmt::format("stretched_float_{}x{}", fw, fh)));
     }
 }
@@ -270,13 +275,9 @@ TEST(CpuCompositor, SameSizeUnrotatedNeedsNoScratch) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Orientation
+// Scaling samples as GL_LINEAR with GL_CLAMP_TO_EDGE does
 
-constexpr test::Rgba kA{255, 0, 0, 255};
-constexpr test::Rgba kB{0, 0, 255, 255};
-constexpr test::Rgba kC{0, 255, 0, 255};
-constexpr test::Rgba kD{255, 255, 0, 255};
-
+// A w x h layer from the pixels listed row by row.
 Layer pixels_layer(int w, int h, std::initializer_list<test::Rgba> px) {
     Layer l{Image(w, h, 4)};
     std::size_t i = 0;
@@ -288,6 +289,195 @@ Layer pixels_layer(int w, int h, std::initializer_list<test::Rgba> px) {
     }
     return l;
 }
+
+// GL_LINEAR along one axis, by hand: output pixel `d` of `dst_px` reads source position
+// (d + 0.5) * src_px / dst_px - 0.5, clamped to the first and last pixel centre, and mixes the
+// two pixels around it linearly.
+double gl_linear(const std::vector<double>& src, int dst_px, int d) {
+    const int src_px = static_cast<int>(src.size());
+    const double pos = std::clamp((d + 0.5) * src_px / dst_px - 0.5, 0.0, src_px - 1.0);
+    const int i = static_cast<int>(std::floor(pos));
+    const double f = pos - i;
+    return src[static_cast<std::size_t>(i)] * (1 - f) +
+           src[static_cast<std::size_t>(std::min(i + 1, src_px - 1))] * f;
+}
+
+// Values that jump around (0 next to 255), so a sampling position off by a fraction of a pixel
+// shows as many levels.
+constexpr double kJumpy[] = {0, 255, 40, 180, 255, 10, 120, 0, 200, 60};
+
+// An opaque layer whose red depends on x only and green on y only: the bilinear result is then
+// the one-axis GL_LINEAR of each, checked on every output pixel. The sizes are chosen so that
+// every sampling fraction is a multiple of 1/8 (exact in the scaler's 8-bit weights), and the
+// scaler rounds the weighted sum to nearest once: within 0.5 of exact GL_LINEAR.
+void expect_scaled_like_gl_linear(int sw, int sh, int dw, int dh) {
+    ASSERT_EQ(letterbox_rect(sw, sh, Rotation::k0, dw, dh), (PlacedRect{0, 0, dw, dh}))
+        << "the test wants the content to fill the frame";
+    std::vector<double> reds, greens;
+    for (int x = 0; x < sw; ++x) reds.push_back(kJumpy[x % 10]);
+    for (int y = 0; y < sh; ++y) greens.push_back(kJumpy[(y + 3) % 10]);
+    Layer main{Image(sw, sh, 4)};
+    for (int y = 0; y < sh; ++y) {
+        for (int x = 0; x < sw; ++x) {
+            std::uint8_t* p = main.image.at(x, y);
+            p[0] = static_cast<std::uint8_t>(reds[static_cast<std::size_t>(x)]);
+            p[1] = static_cast<std::uint8_t>(greens[static_cast<std::size_t>(y)]);
+            p[2] = 77;
+            p[3] = 255;
+        }
+    }
+    for (const BlendPath path : {BlendPath::kSimd, BlendPath::kScalarReference}) {
+        CpuCompositor compositor(path);
+        Frame out(dw, dh);
+        ASSERT_TRUE(compositor.compose(main.view(), RgbaView{}, {kBg}, out.target()));
+        double worst = 0;
+        for (int y = 0; y < dh; ++y) {
+            for (int x = 0; x < dw; ++x) {
+                const test::Rgba got = out.at(x, y);
+                const double want_r = gl_linear(reds, dw, x);
+                const double want_g = gl_linear(greens, dh, y);
+                EXPECT_LE(std::abs(got.r - want_r), 0.5)
+                    << sw << "x" << sh << " -> " << dw << "x" << dh << " red at x " << x
+                    << ": got " << int{got.r} << ", GL_LINEAR gives " << want_r;
+                EXPECT_LE(std::abs(got.g - want_g), 0.5)
+                    << sw << "x" << sh << " -> " << dw << "x" << dh << " green at y " << y
+                    << ": got " << int{got.g} << ", GL_LINEAR gives " << want_g;
+                EXPECT_EQ(got.b, 77);
+                EXPECT_EQ(got.a, 255);
+                worst = std::max({worst, std::abs(got.r - want_r), std::abs(got.g - want_g)});
+            }
+        }
+        if (worst > 0.5) return;  // the EXPECTs above already failed; one path is enough
+    }
+}
+
+TEST(CpuCompositor, UpscaleA2x1LayerSamplesAtPixelCentresLikeGlLinear) {
+    // 2x1 -> 4x2: red at x = 0..3 reads positions -0.25 (clamped to 0), 0.25, 0.75, 1.25
+    // (clamped to 1): 0, 63.75, 191.25, 255. Corner-aligned filters (libyuv's) give 0, 85,
+    // 170, 255.
+    const Layer ab = pixels_layer(2, 1, {{0, 255, 40, 255}, {255, 0, 200, 255}});
+    CpuCompositor compositor;
+    Frame out(4, 2);
+    ASSERT_TRUE(compositor.compose(ab.view(), RgbaView{}, {kBg}, out.target()));
+    const double want_r[] = {0, 63.75, 191.25, 255};
+    const double want_g[] = {255, 191.25, 63.75, 0};
+    const double want_b[] = {40, 80, 160, 200};
+    for (int y = 0; y < 2; ++y) {
+        for (int x = 0; x < 4; ++x) {
+            const test::Rgba got = out.at(x, y);
+            EXPECT_LE(std::abs(got.r - want_r[x]), 1.0) << "red at " << x << ", " << y;
+            EXPECT_LE(std::abs(got.g - want_g[x]), 1.0) << "green at " << x << ", " << y;
+            EXPECT_LE(std::abs(got.b - want_b[x]), 1.0) << "blue at " << x << ", " << y;
+            EXPECT_EQ(got.a, 255);
+        }
+    }
+    // The edge pixels are the edge texels exactly (clamp to edge).
+    expect_pixel(out, 0, 0, {0, 255, 40, 255}, "left edge");
+    expect_pixel(out, 3, 1, {255, 0, 200, 255}, "right edge");
+}
+
+TEST(CpuCompositor, UpscalesLikeGlLinearOnBothAxes) {
+    expect_scaled_like_gl_linear(2, 1, 4, 2);
+    expect_scaled_like_gl_linear(3, 2, 12, 8);
+    expect_scaled_like_gl_linear(10, 4, 40, 16);
+}
+
+TEST(CpuCompositor, DownscalesLikeGlLinearOnBothAxes) {
+    // 10x6 -> 5x3 reads positions 0.5, 2.5, ...; 10x4 -> 5x2 the same; 8x4 -> 2x1 reads 1.5,
+    // 5.5 across and 1.5 down. GL_LINEAR (no mipmaps) mixes the two nearest pixels only.
+    expect_scaled_like_gl_linear(10, 6, 5, 3);
+    expect_scaled_like_gl_linear(10, 4, 5, 2);
+    expect_scaled_like_gl_linear(8, 4, 2, 1);
+}
+
+TEST(CpuCompositor, DownscaleFractionsAreTakenFromTheSourceCentres) {
+    // 5x1 -> 2x1 (the height stays 1 row): positions 0.75 and 3.25.
+    const Layer row = pixels_layer(5, 1, {{0, 0, 0, 255}, {255, 0, 0, 255}, {0, 0, 0, 255},
+                                          {255, 0, 0, 255}, {0, 0, 0, 255}});
+    CpuCompositor compositor;
+    Frame out(2, 1);
+    ASSERT_TRUE(compositor.compose(row.view(), RgbaView{}, {kBg}, out.target()));
+    EXPECT_LE(std::abs(out.at(0, 0).r - 0.25 * 0 - 0.75 * 255), 1.0) << int{out.at(0, 0).r};
+    EXPECT_LE(std::abs(out.at(1, 0).r - 0.75 * 255 - 0.25 * 0), 1.0) << int{out.at(1, 0).r};
+}
+
+TEST(CpuCompositor, OpaqueWhiteStaysExactly255AtEveryScale) {
+    const Size layers[] = {{1, 1}, {2, 1}, {3, 5}, {7, 3}, {40, 31}, {333, 187}};
+    const Size outputs[] = {{1, 1}, {5, 2}, {64, 48}, {17, 101}, {1001, 563}, {128, 80}};
+    CpuCompositor compositor;
+    for (const Size l : layers) {
+        const Layer white = solid_layer(l.w, l.h, 255, 255, 255, 255);
+        const Layer other_size = solid_layer(l.w + 2, l.h + 1, 255, 255, 255, 255);
+        for (const Size o : outputs) {
+            for (const Rotation r : kRotations) {
+                Frame out(o.w, o.h);
+                ASSERT_TRUE(compositor.compose(white.view(), other_size.view(), {kBg, r},
+                                               out.target()));
+                const PlacedRect rect = letterbox_rect(l.w, l.h, r, o.w, o.h);
+                for (int y = rect.y; y < rect.y + rect.height_px; ++y) {
+                    for (int x = rect.x; x < rect.x + rect.width_px; ++x) {
+                        const test::Rgba p = out.at(x, y);
+                        ASSERT_TRUE(p.r == 255 && p.g == 255 && p.b == 255 && p.a == 255)
+                            << l.w << "x" << l.h << " -> " << o.w << "x" << o.h << " rotated "
+                            << degrees(r) << ": " << int{p.r} << "," << int{p.g} << ","
+                            << int{p.b} << " at " << x << ", " << y;
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(CpuCompositor, ScalingInterpolatesStraightAlphaChannelByChannel) {
+    // As GL_LINEAR on the straight-alpha texture: colour and alpha mix independently, then the
+    // blend applies the mixed alpha. Premultiplied scaling would keep the clear pixel's green
+    // out (green 0, red 150 at x = 1) instead.
+    const Layer ab = pixels_layer(2, 1, {{200, 0, 0, 255}, {0, 200, 0, 0}});
+    CpuCompositor compositor;
+    Frame out(4, 2);
+    ASSERT_TRUE(compositor.compose(ab.view(), RgbaView{}, {BgColour{0, 0, 0}}, out.target()));
+    // x = 1 mixes 0.75 of the first pixel: rgb (150, 50, 0), alpha 191.25, over black.
+    // x = 2 mixes 0.25 of it: rgb (50, 150, 0), alpha 63.75.
+    const double alpha1 = 191.25 / 255, alpha2 = 63.75 / 255;
+    EXPECT_LE(std::abs(out.at(1, 0).r - 150 * alpha1), 2.0) << int{out.at(1, 0).r};
+    EXPECT_LE(std::abs(out.at(1, 0).g - 50 * alpha1), 2.0) << int{out.at(1, 0).g};
+    EXPECT_LE(std::abs(out.at(2, 0).r - 50 * alpha2), 2.0) << int{out.at(2, 0).r};
+    EXPECT_LE(std::abs(out.at(2, 0).g - 150 * alpha2), 2.0) << int{out.at(2, 0).g};
+    expect_pixel(out, 3, 0, {0, 0, 0, 255}, "clear edge pixel over black");
+}
+
+TEST(CpuCompositor, UnalignedLayersScaleLikeAlignedOnes) {
+    // Rows of 19 * 4 + 1 bytes starting at an odd address: the scaler copies such rows first.
+    const Layer main = random_layer(19, 11, 6);
+    const Layer flt = random_layer(7, 5, 7);
+    const auto unaligned = [](const Layer& l, std::vector<std::uint8_t>& storage) {
+        const int stride = l.image.width * 4 + 1;
+        storage.assign(static_cast<std::size_t>(stride) * l.image.height + 1, 0xEE);
+        for (int y = 0; y < l.image.height; ++y) {
+            std::copy_n(l.image.at(0, y), l.image.width * 4,
+                        storage.data() + 1 + static_cast<std::size_t>(y) * stride);
+        }
+        return RgbaView{storage.data() + 1, l.image.width, l.image.height, stride};
+    };
+    std::vector<std::uint8_t> main_storage, flt_storage;
+    const RgbaView main_odd = unaligned(main, main_storage);
+    const RgbaView flt_odd = unaligned(flt, flt_storage);
+    for (const Rotation r : kRotations) {
+        CpuCompositor compositor;
+        Frame aligned(50, 40), odd(50, 40);
+        ASSERT_TRUE(compositor.compose(main.view(), flt.view(), {kBg, r}, aligned.target()));
+        ASSERT_TRUE(compositor.compose(main_odd, flt_odd, {kBg, r}, odd.target()));
+        EXPECT_EQ(odd.image.pixels, aligned.image.pixels) << degrees(r) << " degrees";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orientation
+
+constexpr test::Rgba kA{255, 0, 0, 255};
+constexpr test::Rgba kB{0, 0, 255, 255};
+constexpr test::Rgba kC{0, 255, 0, 255};
+constexpr test::Rgba kD{255, 255, 0, 255};
 
 TEST(CpuCompositor, RotatesClockwiseThenMirrorsOnA2x1Image) {
     const Layer ab = pixels_layer(2, 1, {kA, kB});  // A left, B right
@@ -339,10 +529,6 @@ TEST(CpuCompositor, MirrorAppliesAfterRotationOnA2x2Image) {
 
 // ---------------------------------------------------------------------------------------------
 // SIMD frames equal scalar-reference frames
-
-struct Size {
-    int w, h;
-};
 
 TEST(CpuCompositor, SimdFramesEqualScalarReferenceOnEveryTarget) {
     const Size mains[] = {{1, 1}, {7, 5}, {33, 17}, {64, 48}, {2, 1}};

@@ -1,6 +1,8 @@
 // Tests for renderer/gl/gl_compositor.cpp on each rung (GL 3.3 core, GLES 3.0, GLES 2.0),
 // headless on Mesa llvmpipe: frames match CpuCompositor, PBO and direct uploads agree, textures
-// are reused across sizes and nothing leaks. Thread: test main thread (the render thread here).
+// are reused across sizes, readbacks a frame late, present() and redraw() give the same pixels
+// as read_pixels() and compose(), and nothing leaks. Thread: test main thread (the render thread
+// here).
 #include "renderer/gl/gl_compositor.hpp"
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 
 #include "renderer/cpu/cpu_compositor.hpp"
 #include "renderer/gl/egl_context.hpp"
+#include "tests/renderer/gl/gl_rungs.hpp"
 #include "tests/support/image_compare.hpp"
 
 namespace interleave::renderer::gl {
@@ -25,24 +28,12 @@ using cpu::BlendPath;
 using cpu::CpuCompositor;
 using cpu::Rotation;
 
-struct ApiCase {
-    GlApi api;
-    const char* test_name;
-};
-
-// Names the case in gtest output and in the ctest test names ("# GetParam() = Gles30").
-void PrintTo(const ApiCase& c, std::ostream* out) { *out << c.test_name; }
-
 // Layers at the content size are sampled at texel centres: the only difference is the blend's
 // rounding (float in the shader, exact integers on the CPU). DESIGN.md's bound.
 constexpr int kExactTolerance = 2;
-// Scaled layers are compared on smooth content only (at most 4 levels per source pixel): the
-// two bilinear filters sample at different places. libyuv's upscale aligns the corners (source
-// x = dst x * (w_src - 1) / (w_dst - 1)) while GL_LINEAR aligns pixel centres, up to 0.8 source
-// px apart here; libyuv also weighs by 7 bits and loses up to 1/128 (255 -> 253). On noise
-// that gives differences up to 92; on smooth content the measured maximum is 5 (GL 3.3,
-// downscale) and 4 elsewhere, so 6 leaves one level of margin.
-constexpr int kScaledTolerance = 6;
+// Scaled layers: both sides sample at pixel centres with clamp-to-edge and 1/256 weights; the
+// CPU rounds exactly, llvmpipe's GL_LINEAR to within 0.75, so the bound is the same.
+constexpr int kScaledTolerance = kExactTolerance;
 
 // A straight-alpha RGBA layer, tightly packed (or with `pad_px` extra pixels per row).
 struct Layer {
@@ -114,6 +105,69 @@ Layer make_layer(int width_px, int height_px, std::uint32_t seed, Alpha alpha, i
     return layer;
 }
 
+// A test-owned RGBA8 framebuffer standing in for a window's (surfaceless EGL has no
+// framebuffer 0), cleared to a colour no frame here contains.
+class TestFramebuffer {
+public:
+    TestFramebuffer(GlApi api, int width_px, int height_px)
+        : width_px_(width_px), height_px_(height_px) {
+        glGenTextures(1, &texture_);
+        glBindTexture(GL_TEXTURE_2D, texture_);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        const GLint internal = api == GlApi::kGles20 ? GL_RGBA : GL_RGBA8;
+        glTexImage2D(GL_TEXTURE_2D, 0, internal, width_px, height_px, 0, GL_RGBA,
+                     GL_UNSIGNED_BYTE, nullptr);
+        glBindTexture(GL_TEXTURE_2D, 0);
+        glGenFramebuffers(1, &framebuffer_);
+        glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture_, 0);
+        complete_ = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+        glClearColor(1.0f, 0.0f, 1.0f, 0.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    }
+    ~TestFramebuffer() {
+        glDeleteFramebuffers(1, &framebuffer_);
+        glDeleteTextures(1, &texture_);
+    }
+    TestFramebuffer(const TestFramebuffer&) = delete;
+    TestFramebuffer& operator=(const TestFramebuffer&) = delete;
+
+    [[nodiscard]] GLuint name() const { return framebuffer_; }
+    [[nodiscard]] bool complete() const { return complete_; }
+
+    // Its pixels, row 0 at the top (as read_pixels() returns them).
+    [[nodiscard]] std::vector<std::uint8_t> read() const {
+        const std::size_t row_bytes = static_cast<std::size_t>(width_px_) * 4;
+        std::vector<std::uint8_t> bottom_up(row_bytes * height_px_);
+        glBindFramebuffer(GL_FRAMEBUFFER, framebuffer_);
+        glPixelStorei(GL_PACK_ALIGNMENT, 4);
+        glReadPixels(0, 0, width_px_, height_px_, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        std::vector<std::uint8_t> top_down(bottom_up.size());
+        for (int y = 0; y < height_px_; ++y) {
+            std::copy_n(bottom_up.begin() + static_cast<std::ptrdiff_t>(
+                                                (height_px_ - 1 - y) * row_bytes),
+                        row_bytes, top_down.begin() + static_cast<std::ptrdiff_t>(y * row_bytes));
+        }
+        return top_down;
+    }
+
+private:
+    int width_px_;
+    int height_px_;
+    GLuint texture_ = 0;
+    GLuint framebuffer_ = 0;
+    bool complete_ = false;
+};
+
+GLuint bound_framebuffer() {
+    GLint name = 0;
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &name);
+    return static_cast<GLuint>(name);
+}
+
 class GlCompositorTest : public testing::TestWithParam<ApiCase> {
 protected:
     void SetUp() override {
@@ -141,6 +195,25 @@ protected:
         const auto read =
             compositor.read_pixels(cpu::RgbaTarget{out.data(), out_w, out_h, out_w * 4});
         EXPECT_TRUE(read) << read.error().message();
+        return out;
+    }
+
+    // read_pixels() of the last frame, which is out_w x out_h.
+    static std::vector<std::uint8_t> read_gl(GlCompositor& compositor, int out_w, int out_h) {
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(out_w) * out_h * 4, 0);
+        const auto read =
+            compositor.read_pixels(cpu::RgbaTarget{out.data(), out_w, out_h, out_w * 4});
+        EXPECT_TRUE(read) << read.error().message();
+        return out;
+    }
+
+    // finish_readback() into a fresh out_w x out_h buffer; empty on failure.
+    static std::vector<std::uint8_t> finish_gl(GlCompositor& compositor, int out_w, int out_h) {
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(out_w) * out_h * 4, 0);
+        const auto finished =
+            compositor.finish_readback(cpu::RgbaTarget{out.data(), out_w, out_h, out_w * 4});
+        EXPECT_TRUE(finished) << finished.error().message();
+        if (!finished) out.clear();
         return out;
     }
 
@@ -255,9 +328,9 @@ TEST_P(GlCompositorTest, ScaledLayersMatchWithinTheMeasuredBilinearTolerance) {
     expect_matches_cpu(big_main, &floating, options, 40, 30, kScaledTolerance, "down");
 }
 
-// Documents the limit above: on noise, the two bilinear filters disagree by far more than the
-// +-2 of unscaled frames (printed, not asserted beyond "exact-size parts still match").
-TEST_P(GlCompositorTest, ScaledNoiseDiffersByTheSamplingPositionsOnly) {
+// Noise is the hard case for two bilinear filters (every sampling or rounding difference
+// shows): scaled 2x, still within +-2.
+TEST_P(GlCompositorTest, ScaledNoiseMatchesWithinTwo) {
     const Layer main = make_layer(37, 23, 11, Alpha::kBands);
     const Layer floating = make_layer(20, 15, 12, Alpha::kBands);
     const std::vector<std::uint8_t> actual = compose_gl(*compositor_, main, &floating, {}, 74,
@@ -266,17 +339,8 @@ TEST_P(GlCompositorTest, ScaledNoiseDiffersByTheSamplingPositionsOnly) {
     CpuCompositor cpu(BlendPath::kScalarReference);
     ASSERT_TRUE(cpu.compose(main.view(), floating.view(), {},
                             cpu::RgbaTarget{expected.pixels.data(), 74, 46, 74 * 4}));
-    const int max_diff =
-        test::max_channel_difference(actual.data(), expected.pixels.data(), 74, 46);
-    std::fprintf(stderr, "[ measured ] %s noise 2x upscale: max abs diff %d (not asserted)\n",
-                 GetParam().test_name, max_diff);
-    // The corners sample the corner texels exactly in both filters.
-    const test::PixelMask corners = [](int x, int y) {
-        return (x == 0 || x == 73) && (y == 0 || y == 45);
-    };
-    EXPECT_LE(test::max_channel_difference(actual.data(), expected.pixels.data(), 74, 46,
-                                           corners),
-              kExactTolerance + 2);
+    EXPECT_TRUE(test::rgba_near(actual.data(), 74, 46, expected, kScaledTolerance,
+                                std::string("noise-2x-") + GetParam().test_name));
 }
 
 TEST_P(GlCompositorTest, PboAndDirectUploadsGiveIdenticalPixels) {
@@ -353,10 +417,244 @@ TEST_P(GlCompositorTest, TexturesAreReusedWhenSizesAlternate) {
     }
     const GlCompositorStats stats = compositor_->stats();
     // Two textures per size (main and float are used at once), created once each.
-    EXPECT_EQ(stats.textures_created, 4u);
-    EXPECT_EQ(stats.textures_reused, 16u);
-    EXPECT_EQ(stats.textures_deleted, 0u);
+    EXPECT_EQ(stats.texture_pool.allocations, 4u);
+    EXPECT_EQ(stats.texture_pool.reuses, 16u);
+    EXPECT_EQ(stats.texture_pool.evictions, 0u);
+    EXPECT_EQ(stats.texture_pool.live, 4u);
+    EXPECT_EQ(stats.texture_pool.bytes, (16u * 8 + 32u * 24) * 4 * 2);
     EXPECT_EQ(stats.immutable_textures, GetParam().api != GlApi::kGles20);
+}
+
+// The capture queue's pattern: begin_readback() after frame N, compose frame N+1 (here at
+// changing sizes, so the FBO is reallocated under a pending readback), then finish frame N.
+TEST_P(GlCompositorTest, ReadbackFinishedAFrameLateGivesThatFramesPixels) {
+    std::vector<std::uint8_t> previous;
+    int previous_w = 0;
+    int previous_h = 0;
+    for (std::uint32_t frame = 0; frame < 7; ++frame) {
+        const int w = frame % 3 == 2 ? 33 : 48;
+        const int h = frame % 3 == 2 ? 17 : 32;
+        const Layer main = make_layer(w, h, 300 + frame, Alpha::kBands);
+        const Layer floating = make_layer(w / 2, h / 2, 400 + frame, Alpha::kBands);
+        ComposeOptions options;
+        options.rotation = static_cast<Rotation>(frame % 4);
+        const int out_w = 40 + static_cast<int>(frame % 2) * 9;
+        const int out_h = 30;
+        const std::vector<std::uint8_t> expected =
+            compose_gl(*compositor_, main, &floating, options, out_w, out_h);
+        ASSERT_TRUE(compositor_->begin_readback());
+        if (frame > 0) {
+            ASSERT_EQ(compositor_->pending_readbacks(), 2);
+            EXPECT_EQ(finish_gl(*compositor_, previous_w, previous_h), previous)
+                << "frame " << frame - 1;
+        }
+        EXPECT_EQ(compositor_->pending_readbacks(), 1);
+        previous = expected;
+        previous_w = out_w;
+        previous_h = out_h;
+    }
+    EXPECT_EQ(finish_gl(*compositor_, previous_w, previous_h), previous) << "last frame";
+    EXPECT_EQ(compositor_->pending_readbacks(), 0);
+    const GlCompositorStats stats = compositor_->stats();
+    std::fprintf(stderr, "[ measured ] %s: %llu readbacks, %llu waits (%.3f ms)\n",
+                 GetParam().test_name, static_cast<unsigned long long>(stats.readbacks),
+                 static_cast<unsigned long long>(stats.readback_waits), stats.readback_wait_ms);
+    EXPECT_EQ(stats.readbacks, 7u);
+    EXPECT_EQ(stats.pbo_readbacks, GetParam().api != GlApi::kGles20);
+    if (!stats.pbo_readbacks) {
+        EXPECT_EQ(stats.readback_waits, 0u);
+    }
+}
+
+TEST_P(GlCompositorTest, AtMostThreeReadbacksArePendingAndAFourthFails) {
+    std::vector<std::uint8_t> out(16 * 16 * 4);
+    const cpu::RgbaTarget target{out.data(), 16, 16, 16 * 4};
+    auto early = compositor_->begin_readback();
+    ASSERT_FALSE(early);
+    EXPECT_EQ(early.error().code, ErrorCode::kInvalidArgument);
+    auto none = compositor_->finish_readback(target);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, ErrorCode::kInvalidArgument);
+
+    std::vector<std::vector<std::uint8_t>> expected;
+    for (std::uint32_t frame = 0; frame < GlCompositor::kReadbackSlots; ++frame) {
+        const Layer main = make_layer(16, 16, 500 + frame, Alpha::kBands);
+        expected.push_back(compose_gl(*compositor_, main, nullptr, {}, 16, 16));
+        ASSERT_TRUE(compositor_->begin_readback()) << "frame " << frame;
+        EXPECT_EQ(compositor_->pending_readbacks(), static_cast<int>(frame) + 1);
+    }
+    const Layer last = make_layer(16, 16, 600, Alpha::kBands);
+    const std::vector<std::uint8_t> last_expected =
+        compose_gl(*compositor_, last, nullptr, {}, 16, 16);
+    const auto fourth = compositor_->begin_readback();
+    ASSERT_FALSE(fourth);
+    EXPECT_EQ(fourth.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(compositor_->pending_readbacks(), GlCompositor::kReadbackSlots);
+    // Oldest first.
+    for (std::size_t frame = 0; frame < expected.size(); ++frame) {
+        EXPECT_EQ(finish_gl(*compositor_, 16, 16), expected[frame]) << "frame " << frame;
+    }
+    EXPECT_EQ(compositor_->pending_readbacks(), 0);
+    EXPECT_FALSE(compositor_->finish_readback(target));
+    // The slots are free again.
+    ASSERT_TRUE(compositor_->begin_readback());
+    EXPECT_EQ(finish_gl(*compositor_, 16, 16), last_expected);
+}
+
+TEST_P(GlCompositorTest, AReadbackIntoTheWrongSizeFailsAndIsDropped) {
+    const Layer main = make_layer(8, 8, 1, Alpha::kBands);
+    compose_gl(*compositor_, main, nullptr, {}, 8, 8);
+    std::vector<std::uint8_t> out(8 * 8 * 4);
+    for (const cpu::RgbaTarget& bad : {cpu::RgbaTarget{out.data(), 4, 8, 32},
+                                       cpu::RgbaTarget{out.data(), 8, 8, 16},
+                                       cpu::RgbaTarget{nullptr, 8, 8, 32}}) {
+        ASSERT_TRUE(compositor_->begin_readback());
+        const auto finished = compositor_->finish_readback(bad);
+        ASSERT_FALSE(finished);
+        EXPECT_EQ(finished.error().code, ErrorCode::kInvalidArgument);
+        EXPECT_EQ(finished.error().subject, "finish_readback");
+        EXPECT_EQ(compositor_->pending_readbacks(), 0);
+    }
+    EXPECT_FALSE(compositor_->finish_readback(cpu::RgbaTarget{out.data(), 8, 8, 32}));
+    // Another frame size than the one read: compose 8x8, read back, compose 12x8, finish 8x8.
+    ASSERT_TRUE(compositor_->begin_readback());
+    compose_gl(*compositor_, main, nullptr, {}, 12, 8);
+    EXPECT_FALSE(compositor_->finish_readback(cpu::RgbaTarget{out.data(), 12, 8, 48}));
+    EXPECT_EQ(compositor_->pending_readbacks(), 0);
+    EXPECT_EQ(compositor_->stats().readbacks, 0u);
+}
+
+TEST_P(GlCompositorTest, PendingReadbacksAtDestructionLeakNothing) {
+    const Layer main = make_layer(24, 16, 5, Alpha::kBands);
+    for (int frame = 0; frame < GlCompositor::kReadbackSlots; ++frame) {
+        compose_gl(*compositor_, main, nullptr, {}, 24 + frame, 16);
+        ASSERT_TRUE(compositor_->begin_readback());
+    }
+    const GlObjectNames names = compositor_->object_names();
+    const bool pbo = GetParam().api != GlApi::kGles20;
+    // Upload rings (3 slots x 2 layers), the quad and one pack buffer per pending readback.
+    EXPECT_EQ(names.buffers.size(), pbo ? 6u + 1 + GlCompositor::kReadbackSlots : 1u);
+    EXPECT_GE(names.fences.size(), pbo ? static_cast<std::size_t>(GlCompositor::kReadbackSlots)
+                                       : 0u);
+    compositor_.reset();
+    for (GLuint name : names.buffers) EXPECT_FALSE(glIsBuffer(name)) << name;
+    for (GLsync fence : names.fences) EXPECT_FALSE(glIsSync(fence));
+    for (GLuint name : names.textures) EXPECT_FALSE(glIsTexture(name)) << name;
+    EXPECT_EQ(glGetError(), GLenum{GL_NO_ERROR});
+}
+
+TEST_P(GlCompositorTest, PresentDrawsTheFrameExactlyIntoTheDestinationFramebuffer) {
+    const Layer main = make_layer(37, 23, 21, Alpha::kBands);
+    const Layer floating = make_layer(20, 15, 22, Alpha::kBands);
+    {
+        TestFramebuffer early(GetParam().api, 8, 8);
+        const auto presented = compositor_->present(8, 8, early.name());
+        ASSERT_FALSE(presented);
+        EXPECT_EQ(presented.error().code, ErrorCode::kInvalidArgument);
+    }
+    struct Case {
+        Rotation rotation;
+        bool mirror;
+        int out_w;
+        int out_h;
+    };
+    for (const Case& c : {Case{Rotation::k0, false, 37, 23}, Case{Rotation::k0, false, 61, 23},
+                          Case{Rotation::k90, true, 30, 80}, Case{Rotation::k270, false, 1, 1}}) {
+        ComposeOptions options;
+        options.rotation = c.rotation;
+        options.mirror = c.mirror;
+        options.background = {10, 200, 30};
+        const std::vector<std::uint8_t> expected =
+            compose_gl(*compositor_, main, &floating, options, c.out_w, c.out_h);
+        TestFramebuffer window(GetParam().api, c.out_w, c.out_h);
+        ASSERT_TRUE(window.complete());
+        const auto presented = compositor_->present(c.out_w, c.out_h, window.name());
+        ASSERT_TRUE(presented) << presented.error().message();
+        EXPECT_EQ(bound_framebuffer(), compositor_->object_names().framebuffers.at(0));
+        EXPECT_EQ(window.read(), expected) << c.out_w << "x" << c.out_h;
+        // The FBO still holds the frame.
+        EXPECT_EQ(read_gl(*compositor_, c.out_w, c.out_h), expected);
+    }
+    // Another size than the frame's is stretched over the whole destination (not asserted
+    // beyond coverage: the filters' edge handling differs between blit and quad).
+    compose_gl(*compositor_, main, &floating, {}, 37, 23);
+    TestFramebuffer bigger(GetParam().api, 74, 46);
+    ASSERT_TRUE(compositor_->present(74, 46, bigger.name()));
+    const std::vector<std::uint8_t> stretched = bigger.read();
+    for (std::size_t i = 3; i < stretched.size(); i += 4) {
+        ASSERT_EQ(stretched[i], 255) << "pixel " << i / 4 << " not drawn";
+    }
+    EXPECT_FALSE(compositor_->present(0, 10));
+    EXPECT_EQ(glGetError(), GLenum{GL_NO_ERROR});
+}
+
+TEST_P(GlCompositorTest, RedrawWithNewOptionsAndSizeEqualsAFreshCompose) {
+    const Layer main = make_layer(37, 23, 31, Alpha::kBands);
+    const Layer floating = make_layer(20, 15, 32, Alpha::kBands);
+    auto early = compositor_->redraw({}, 10, 10);
+    ASSERT_FALSE(early);
+    EXPECT_EQ(early.error().code, ErrorCode::kInvalidArgument);
+
+    auto fresh = GlCompositor::create(GetParam().api);
+    ASSERT_TRUE(fresh) << fresh.error().message();
+    compose_gl(*compositor_, main, &floating, {}, 37, 23);
+    const GlCompositorStats before = compositor_->stats();
+    struct Case {
+        Rotation rotation;
+        bool mirror;
+        int out_w;
+        int out_h;
+    };
+    for (const Case& c : {Case{Rotation::k90, false, 30, 50}, Case{Rotation::k90, true, 23, 37},
+                          Case{Rotation::k180, false, 61, 23}, Case{Rotation::k0, false, 37, 23}}) {
+        ComposeOptions options;
+        options.rotation = c.rotation;
+        options.mirror = c.mirror;
+        options.background = {90, 80, 70};
+        ASSERT_TRUE(compositor_->redraw(options, c.out_w, c.out_h));
+        const std::vector<std::uint8_t> redrawn = read_gl(*compositor_, c.out_w, c.out_h);
+        const std::vector<std::uint8_t> composed =
+            compose_gl(**fresh, main, &floating, options, c.out_w, c.out_h);
+        EXPECT_EQ(redrawn, composed) << rotation_name(c.rotation) << (c.mirror ? "-mirror" : "")
+                                     << " " << c.out_w << "x" << c.out_h;
+        // A redrawn frame presents and reads back like a composed one.
+        TestFramebuffer window(GetParam().api, c.out_w, c.out_h);
+        ASSERT_TRUE(compositor_->present(c.out_w, c.out_h, window.name()));
+        EXPECT_EQ(window.read(), composed);
+    }
+    // Nothing was uploaded or allocated again.
+    const GlCompositorStats after = compositor_->stats();
+    EXPECT_EQ(after.uploads, before.uploads);
+    EXPECT_EQ(after.texture_pool.allocations, before.texture_pool.allocations);
+    EXPECT_EQ(after.texture_pool.reuses, before.texture_pool.reuses);
+
+    // A compose() rejected before uploading leaves the last layers in place.
+    RgbaView bad_stride = main.view();
+    bad_stride.stride_bytes = 4;
+    EXPECT_FALSE(compositor_->compose(bad_stride, {}, {}, 37, 23));
+    ASSERT_TRUE(compositor_->redraw({}, 37, 23));
+    EXPECT_EQ(read_gl(*compositor_, 37, 23), compose_gl(**fresh, main, &floating, {}, 37, 23));
+    EXPECT_FALSE(compositor_->redraw({}, 0, 23));
+}
+
+// Redraws between composes of more sizes than the texture pool keeps (evictions happen): the
+// textures of the last compose must stay intact until the next compose starts.
+TEST_P(GlCompositorTest, RedrawAfterSizeChangesUsesTheLastComposedLayers) {
+    auto fresh = GlCompositor::create(GetParam().api);
+    ASSERT_TRUE(fresh) << fresh.error().message();
+    for (std::uint32_t frame = 0; frame < 8; ++frame) {
+        const int w = 10 + static_cast<int>(frame % 4) * 3;
+        const Layer main = make_layer(w, 12, 700 + frame, Alpha::kBands);
+        const Layer floating = make_layer(w, 12, 800 + frame, Alpha::kBands);
+        compose_gl(*compositor_, main, &floating, {}, 20, 20);
+        ComposeOptions rotated;
+        rotated.rotation = Rotation::k90;
+        ASSERT_TRUE(compositor_->redraw(rotated, 24, 30));
+        EXPECT_EQ(read_gl(*compositor_, 24, 30),
+                  compose_gl(**fresh, main, &floating, rotated, 24, 30))
+            << "frame " << frame;
+    }
+    EXPECT_GT(compositor_->stats().texture_pool.evictions, 0u);
 }
 
 TEST_P(GlCompositorTest, CreatingAndDestroyingAHundredTimesLeaksNothing) {
@@ -371,15 +669,25 @@ TEST_P(GlCompositorTest, CreatingAndDestroyingAHundredTimesLeaksNothing) {
     };
     const GLuint first_probe = probe_texture_name();
     GLuint max_probe = first_probe;
+    const TestFramebuffer window(GetParam().api, 20, 30);
     for (int i = 0; i < 100; ++i) {
         auto compositor = GlCompositor::create(GetParam().api);
         ASSERT_TRUE(compositor) << compositor.error().message();
         for (int frame = 0; frame < 4; ++frame) {  // cycle the PBO ring, leave fences pending
             compose_gl(**compositor, main, &floating, {}, 30, 20);
+            // Readbacks of frames 2 and 3 stay pending; their buffers and fences must go too.
+            if (frame >= 2) {
+                ASSERT_TRUE((*compositor)->begin_readback());
+            }
         }
+        ASSERT_TRUE((*compositor)->redraw({}, 20, 30));
+        ASSERT_TRUE((*compositor)->present(20, 30, window.name()));
         const GlObjectNames names = (*compositor)->object_names();
         ASSERT_FALSE(names.textures.empty());
         ASSERT_EQ(names.programs.size(), 1u);
+        if (GetParam().api != GlApi::kGles20) {
+            ASSERT_EQ(names.buffers.size(), 6u + 1 + 2);  // rings, quad, 2 pack buffers
+        }
         compositor->reset();
         for (GLuint name : names.textures) ASSERT_FALSE(glIsTexture(name)) << name;
         for (GLuint name : names.buffers) ASSERT_FALSE(glIsBuffer(name)) << name;
@@ -410,13 +718,7 @@ TEST_P(GlCompositorTest, RejectsBadArguments) {
     EXPECT_FALSE(GlCompositor::create(GetParam().api, options));
 }
 
-INSTANTIATE_TEST_SUITE_P(EachRung, GlCompositorTest,
-                         testing::Values(ApiCase{GlApi::kGl33Core, "Gl33Core"},
-                                         ApiCase{GlApi::kGles30, "Gles30"},
-                                         ApiCase{GlApi::kGles20, "Gles20"}),
-                         [](const testing::TestParamInfo<ApiCase>& info) {
-                             return std::string(info.param.test_name);
-                         });
+INSTANTIATE_TEST_SUITE_P(EachRung, GlCompositorTest, every_rung(), rung_name);
 
 }  // namespace
 }  // namespace interleave::renderer::gl
