@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks: Google Benchmark micro benchmarks (decoders, catalog, compositor against
 # pixman, GL uploads through PBOs against direct), then `interleave bench` and
-# `interleave --benchmark` on photographic 1080p SBS content made from Debian's
-# mate-backgrounds photographs.
+# `interleave --benchmark` (CPU and GL compositing) on photographic 1080p SBS content made from
+# Debian's mate-backgrounds photographs.
 #   bench/run.sh BUILD_DIR [--json]
 set -euo pipefail
 build="${1:?usage: bench/run.sh BUILD_DIR [--json]}"
@@ -20,3 +20,6 @@ if [ ! -d "$content/face" ]; then
 fi
 "$build/interleave" bench "$content" --pairs 96 --repeat 3 "$@"
 "$build/interleave" --benchmark --mode headless --renderer cpu --images "$content" --frames 600
+# The GL path at the same size: frame time p50/p99 and fps (Mesa llvmpipe on a machine with
+# no GPU; a GPU through EGL devices where there is one).
+"$build/interleave" --benchmark --mode headless --renderer gl --images "$content" --frames 300

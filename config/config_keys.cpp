@@ -103,7 +103,7 @@ const KeyInfo kKeys[] = {
      .help = "auto tries gl, gles3, gles2, then cpu; any other value forces that rung",
      .field = INTERLEAVE_FIELD(output.renderer), .choices = kRenderers},
     {.key = "output.size", .flag = "--size",
-     .help = "headless frame size; content = the content's own size",
+     .help = "headless frame size and windowed window size; content = the content's own size",
      .field = INTERLEAVE_FIELD(output.size), .int_min = 16, .int_max = 16384},
     {.key = "output.background", .flag = "--background",
      .help = "colour behind both layers",

@@ -20,6 +20,7 @@ packages=(
     libconcurrentqueue-dev libexpected-dev libfmt-dev libspdlog-dev libcli11-dev
     nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
     python3-glad libegl-dev libgles-dev libgl-dev libegl-mesa0 libgl1-mesa-dri
+    libglfw3-dev libimgui-dev libx11-dev libxtst-dev xvfb xauth
 )
 # Only `bench` needs these: real photographs to make benchmark content from.
 bench_packages=(mate-backgrounds)
@@ -67,9 +68,15 @@ run)
     install_missing "${packages[@]}"
     configure_and_build "$build"
     if [ $# -eq 0 ]; then
-        # Window and ASCII output are not built yet: play headless with a stats line a second.
-        say "playing assets/sample headless (Ctrl-C to stop)"
-        set -- --mode headless --renderer cpu --images "$root/assets/sample" --stats-interval 1
+        if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+            say "playing assets/sample in a window (F fullscreen, R rotate, M mirror, Q quit)"
+            set -- --mode window --fullscreen false --images "$root/assets/sample" \
+                --stats-interval 1
+        else
+            # No display, and ASCII output is not built yet: headless, a stats line a second.
+            say "no display: playing assets/sample headless (Ctrl-C to stop)"
+            set -- --mode headless --images "$root/assets/sample" --stats-interval 1
+        fi
     fi
     exec "$build/interleave" "$@"
     ;;

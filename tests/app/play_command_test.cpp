@@ -437,8 +437,8 @@ TEST(PlayCommand, FlagBeatsEnvironmentBeatsFileBeatsDefault) {
 
 // --- Start-up errors -----------------------------------------------------------------------
 
-TEST(PlayCommand, WindowModeIsNotBuiltYetAndExitsTwoNamingOutputMode) {
-    const auto r = play({"--mode", "window", "--images", std::string(kSample)});
+TEST(PlayCommand, AsciiModeIsNotBuiltYetAndExitsTwoNamingOutputMode) {
+    const auto r = play({"--mode", "ascii", "--images", std::string(kSample)});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("output.mode"), std::string::npos) << r.err;
 }

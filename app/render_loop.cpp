@@ -1,0 +1,627 @@
+// RenderLoop: backend set-up on the render thread, the paced (or benchmark) loop, commands,
+// compositing, presenting and the one-frame-late capture read-back.
+#include "app/render_loop.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "app/player_window.hpp"
+#include "app/stats_overlay.hpp"
+#include "app/stop_signal.hpp"
+#include "core/log.hpp"
+#include "core/process_stats.hpp"
+#include "core/thread.hpp"
+
+namespace interleave::app {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::int64_t kNsPerS = 1'000'000'000;
+// While the current index has no frame yet, look again this often.
+constexpr std::int64_t kRetryNs = 2'000'000;
+// The longest sleep, so commands (a key press, quit) are handled within this time.
+constexpr std::int64_t kMaxSleepNs = 20'000'000;
+
+double mb(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+std::string stop_reason(int signal_number) {
+    if (signal_number == SIGINT) return "SIGINT";
+    if (signal_number == SIGTERM) return "SIGTERM";
+    return "stop request";
+}
+
+renderer::cpu::Rotation next_rotation(renderer::cpu::Rotation r) {
+    return static_cast<renderer::cpu::Rotation>((static_cast<int>(r) + 1) % 4);
+}
+
+// The compositor(s) and the context the render thread uses. Thread: render only.
+struct Backend {
+    std::unique_ptr<renderer::gl::HeadlessEglContext> owned_context;  // from the ladder
+    renderer::gl::HeadlessEglContext* shared_context = nullptr;       // given (tests)
+    PlayerWindow* window = nullptr;
+    std::unique_ptr<renderer::gl::GlCompositor> gl;
+    std::unique_ptr<StatsOverlay> overlay;  // window, GL 3.3: made on the first O
+    bool overlay_unavailable = false;       // its creation failed (said once)
+    renderer::cpu::CpuCompositor cpu;
+    bool cpu_composite = true;  // the CPU composites; GL (if any) only presents
+};
+
+// Walks the headless backend ladder and records the outcome in the usage log.
+Result<RenderSetup> set_up_headless(config::RendererChoice requested, Backend& b) {
+    const renderer::RendererRequest request = request_of(requested);
+    auto choice = renderer::choose_headless_backend(request);
+    if (!choice) return tl::unexpected(choice.error());
+    if (const auto api = renderer::gl_api_of(choice->rung)) {
+        auto gl = renderer::gl::GlCompositor::create(*api);
+        if (!gl) {
+            if (request != renderer::RendererRequest::kAuto) return tl::unexpected(gl.error());
+            INTERLEAVE_LOG_WARN("render", "GL compositor unavailable ({}); using the CPU",
+                                gl.error().message());
+            choice->attempts.back().ok = false;
+            choice->attempts.back().reason = gl.error().message();
+            choice->attempts.push_back({renderer::Rung::kCpu, true, {}, {}, {}, 0.0});
+            choice->rung = renderer::Rung::kCpu;
+            choice->context.reset();
+        } else {
+            b.gl = std::move(*gl);
+            b.cpu_composite = false;
+            b.owned_context = std::move(choice->context);
+        }
+    }
+    RenderSetup setup;
+    const auto& last = choice->attempts.back();
+    setup.gl_renderer = last.gl_renderer;
+    setup.gl_version = last.gl_version;
+    setup.description = b.gl ? fmt::format("{}: {}, {}", renderer::to_string(choice->rung),
+                                           last.gl_renderer, last.gl_version)
+                             : std::string("cpu");
+    if (const auto log = renderer::default_usage_log_path()) {
+        const auto entry =
+            renderer::usage_entry(*choice, request, "headless", renderer::machine_facts());
+        if (auto written = renderer::append_usage_log(*log, entry); !written) {
+            INTERLEAVE_LOG_WARN("render", "{}", written.error().message());
+        }
+    }
+    return setup;
+}
+
+Result<RenderSetup> set_up_shared(renderer::gl::HeadlessEglContext& context, Backend& b) {
+    if (auto ok = context.make_current(); !ok) return tl::unexpected(ok.error());
+    b.shared_context = &context;
+    auto gl = renderer::gl::GlCompositor::create(context.api());
+    if (!gl) {
+        context.release_current();
+        b.shared_context = nullptr;
+        return tl::unexpected(gl.error());
+    }
+    b.gl = std::move(*gl);
+    b.cpu_composite = false;
+    return RenderSetup{fmt::format("{}: {}, {}", renderer::gl::to_string(context.api()),
+                                   context.renderer(), context.version()),
+                       context.renderer(), context.version(),
+                       renderer::is_software_renderer(context.renderer())};
+}
+
+// Window: the window's context, GL compositor, and the CPU choice (forced, or auto on a
+// software rasteriser, where the SIMD CPU compositor is faster and GL only presents).
+Result<RenderSetup> set_up_window(const RenderSurface& surface, Backend& b) {
+    const auto api = renderer::gl_api_of(surface.window_rung);
+    if (!api) {
+        return make_error(ErrorCode::kInvalidArgument, "output.renderer",
+                          "a window needs a GL rung to present");
+    }
+    RenderSetup setup;
+    if (auto ok = surface.window->make_current(*api, setup.gl_renderer, setup.gl_version); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    b.window = surface.window;
+    surface.window->set_swap_interval(surface.vsync ? 1 : 0);
+    auto gl = renderer::gl::GlCompositor::create(*api);
+    if (!gl) {
+        surface.window->release_current();
+        b.window = nullptr;
+        return tl::unexpected(gl.error());
+    }
+    b.gl = std::move(*gl);
+    setup.software = renderer::is_software_renderer(setup.gl_renderer);
+    b.cpu_composite = surface.renderer == config::RendererChoice::kCpu ||
+                      (surface.renderer == config::RendererChoice::kAuto && setup.software);
+    const std::string rung(renderer::to_string(surface.window_rung));
+    setup.description =
+        b.cpu_composite
+            ? fmt::format("cpu, presented by {}: {}, {}", rung, setup.gl_renderer,
+                          setup.gl_version)
+            : fmt::format("{}: {}, {}", rung, setup.gl_renderer, setup.gl_version);
+    if (b.cpu_composite && surface.renderer == config::RendererChoice::kAuto) {
+        INTERLEAVE_LOG_INFO("render",
+                            "{} is a software rasteriser: the SIMD CPU compositor makes the "
+                            "frames, GL presents them (force GL compositing with --renderer {})",
+                            setup.gl_renderer, rung);
+    }
+    return setup;
+}
+
+// Ends what set-up began, on the render thread: GL objects, then the context.
+void tear_down(Backend& b, LoopState& s) {
+    b.overlay.reset();
+    if (b.gl) {
+        s.gl_stats = b.gl->stats();
+        s.gl_objects = b.gl->object_names();
+        b.gl.reset();
+    }
+    if (b.window != nullptr) b.window->release_current();
+    if (b.shared_context != nullptr) b.shared_context->release_current();
+    b.owned_context.reset();
+}
+
+// A frame read back later, and where it came from.
+struct PendingCapture {
+    std::int64_t index = 0;
+    std::size_t frame = 0;
+    std::string main_file;
+    std::string float_file;
+    int width_px = 0;
+    int height_px = 0;
+};
+
+// One thread's loop: the state that lives as long as the render thread runs.
+class Loop {
+public:
+    Loop(Pipeline& p, const PlayOptions& options, const TimeSource& time, LoopState& s,
+         CommandQueue& commands, Backend& b, const RenderSurface& surface)
+        : p_(p), options_(options), time_(time), s_(s), commands_(commands), b_(b),
+          compose_(p.compose) {
+        if (surface.window != nullptr) {
+            out_w_ = surface.window_w;
+            out_h_ = surface.window_h;
+        } else {
+            out_w_ = p.out_w;
+            out_h_ = p.out_h;
+        }
+    }
+
+    void run();
+
+private:
+    bool handle_commands();
+    bool show(loader::FramePair& pair);
+    Result<void> composite(const loader::FramePair& pair);
+    void present();
+    void capture(const loader::FramePair& pair);
+    void collect_captures(int keep_pending);
+    void submit(const std::uint8_t* rgba, const PendingCapture& meta);
+    PendingCapture meta_of(const loader::FramePair& pair) const;
+    void print_stats(double elapsed_s, double interval_s, std::int64_t index) const;
+    void draw_overlay();
+    [[nodiscard]] std::vector<std::string> overlay_lines() const;
+
+    Pipeline& p_;
+    const PlayOptions& options_;
+    const TimeSource& time_;
+    LoopState& s_;
+    CommandQueue& commands_;
+    Backend& b_;
+    renderer::cpu::ComposeOptions compose_;
+    int out_w_ = 0;
+    int out_h_ = 0;
+    bool quit_ = false;
+    bool dirty_ = false;                    // the window needs presenting again
+    std::optional<loader::FramePair> last_; // the pair on screen (window: for redraws)
+    std::vector<std::uint8_t> frame_;       // CPU output / read-back target
+    std::deque<PendingCapture> pending_;    // GL read-backs begun, not yet collected
+    std::optional<SteadyClock::time_point> last_present_;  // window: the last swap
+    std::optional<SteadyClock::time_point> last_show_;  // when the previous frame began
+    double fps_ = 0.0;                      // over the last stats interval (overlay)
+    std::int64_t index_ = 0;                // the index being shown (overlay)
+};
+
+bool Loop::handle_commands() {
+    const int handled = commands_.drain([&](const RenderCommand& c) {
+        INTERLEAVE_LOG_DEBUG("render", "command {} {}x{}", to_string(c.kind), c.width_px,
+                             c.height_px);
+        switch (c.kind) {
+        case CommandKind::kResize:
+            out_w_ = c.width_px;
+            out_h_ = c.height_px;
+            break;
+        case CommandKind::kRotate: compose_.rotation = next_rotation(compose_.rotation); break;
+        case CommandKind::kMirror: compose_.mirror = !compose_.mirror; break;
+        case CommandKind::kToggleOverlay:
+            s_.overlay = !s_.overlay;
+            INTERLEAVE_LOG_INFO("render", "overlay {}", s_.overlay ? "on" : "off");
+            break;
+        case CommandKind::kRedraw: break;
+        case CommandKind::kQuit: quit_ = true; break;
+        }
+    });
+    s_.commands += static_cast<std::uint64_t>(handled);
+    return handled > 0;
+}
+
+Result<void> Loop::composite(const loader::FramePair& pair) {
+    if (!b_.cpu_composite) {
+        return b_.gl->compose(renderer::cpu::view_of(pair.main),
+                              renderer::cpu::view_of(pair.overlay), compose_, out_w_, out_h_);
+    }
+    frame_.resize(static_cast<std::size_t>(out_w_) * static_cast<std::size_t>(out_h_) * 4);
+    const renderer::cpu::RgbaTarget target{frame_.data(), out_w_, out_h_, out_w_ * 4};
+    if (auto ok = b_.cpu.compose(pair.main, pair.overlay, compose_, target); !ok) return ok;
+    if (!b_.gl) return {};
+    // GL presents the CPU's frame: one unscaled layer, nothing else to do.
+    const renderer::cpu::RgbaView view{frame_.data(), out_w_, out_h_, out_w_ * 4};
+    renderer::cpu::ComposeOptions plain;
+    plain.background = compose_.background;
+    return b_.gl->compose(view, {}, plain, out_w_, out_h_);
+}
+
+void Loop::present() {
+    if (b_.window == nullptr || !last_ || out_w_ <= 0 || out_h_ <= 0) return;
+    const auto start = SteadyClock::now();
+    if (auto ok = b_.gl->present(out_w_, out_h_); !ok) {
+        INTERLEAVE_LOG_ERROR("render", "{}", ok.error().message());
+        return;
+    }
+    if (s_.overlay) draw_overlay();
+    b_.window->swap_buffers();
+    last_present_ = SteadyClock::now();
+    s_.present_times.record(*last_present_ - start);
+    ++s_.presents;
+    dirty_ = false;
+}
+
+PendingCapture Loop::meta_of(const loader::FramePair& pair) const {
+    const loader::Catalog& c = p_.report.catalog;
+    return {pair.key.index, pair.frame,
+            c.main_folders[static_cast<std::size_t>(pair.key.main_folder)]
+                .frame_path(pair.frame)
+                .string(),
+            c.float_folders[static_cast<std::size_t>(pair.key.float_folder)]
+                .frame_path(pair.frame)
+                .string(),
+            out_w_, out_h_};
+}
+
+void Loop::submit(const std::uint8_t* rgba, const PendingCapture& meta) {
+    FrameView view{rgba, meta.width_px, meta.height_px, meta.index, meta.frame, meta.main_file,
+                   meta.float_file};
+    p_.recorder->try_submit(view);
+    ++s_.recorded_submits;
+}
+
+// The CPU's frame is in memory already; a GL frame is read back through a PBO and collected
+// one frame later, so the render thread never waits for the GPU to finish drawing.
+void Loop::capture(const loader::FramePair& pair) {
+    if (b_.cpu_composite) {
+        submit(frame_.data(), meta_of(pair));
+        return;
+    }
+    if (auto ok = b_.gl->begin_readback(); !ok) {
+        INTERLEAVE_LOG_ERROR("render", "{}", ok.error().message());
+        return;
+    }
+    pending_.push_back(meta_of(pair));
+    collect_captures(1);
+}
+
+void Loop::collect_captures(int keep_pending) {
+    while (static_cast<int>(pending_.size()) > keep_pending) {
+        const PendingCapture meta = std::move(pending_.front());
+        pending_.pop_front();
+        std::vector<std::uint8_t>& pixels = frame_;
+        pixels.resize(static_cast<std::size_t>(meta.width_px) * meta.height_px * 4);
+        const renderer::cpu::RgbaTarget target{pixels.data(), meta.width_px, meta.height_px,
+                                               meta.width_px * 4};
+        if (auto ok = b_.gl->finish_readback(target); !ok) {
+            INTERLEAVE_LOG_ERROR("render", "{}", ok.error().message());
+            continue;
+        }
+        submit(pixels.data(), meta);
+    }
+}
+
+std::vector<std::string> Loop::overlay_lines() const {
+    const auto fifo = p_.fifo->stats();
+    const auto loader = p_.loaders->stats();
+    std::vector<std::string> lines{
+        s_.renderer,
+        fmt::format("{}x{}  fps {:.1f}  index {}  shown {}", out_w_, out_h_, fps_, index_,
+                    s_.summary.frames_shown),
+        fmt::format("fifo {}/{}  dropped {}  misses {}  stale {}  late {}", fifo.depth,
+                    fifo.capacity, fifo.dropped, s_.summary.misses, fifo.stale_evicted,
+                    fifo.late_evicted),
+        fmt::format("decode p50 {:.1f} p99 {:.1f} ms  ({} workers, {} failed)",
+                    loader.decode_ms_p50, loader.decode_ms_p99, loader.workers,
+                    loader.failed_loads),
+        fmt::format("composite p50 {:.2f} p99 {:.2f} ms  present p50 {:.2f} ms",
+                    s_.composite_times.percentile_ms(50), s_.composite_times.percentile_ms(99),
+                    s_.present_times.percentile_ms(50)),
+    };
+    if (b_.gl && !b_.cpu_composite) {
+        const auto g = b_.gl->stats();
+        lines.push_back(fmt::format("upload p50 {:.2f} p99 {:.2f} ms  fence waits {}  "
+                                    "textures {} ({:.1f} MB)",
+                                    g.upload_ms_p50, g.upload_ms_p99, g.fence_waits,
+                                    g.texture_pool.live, mb(g.texture_pool.bytes)));
+    }
+    lines.push_back(fmt::format("rss {:.0f} MB", mb(current_rss_bytes())));
+    return lines;
+}
+
+void Loop::draw_overlay() {
+    if (!b_.overlay && !b_.overlay_unavailable) {
+        if (b_.gl->api() != renderer::gl::GlApi::kGl33Core) {
+            b_.overlay_unavailable = true;
+            INTERLEAVE_LOG_WARN("render", "the stats overlay needs the GL 3.3 rung (ImGui's "
+                                          "OpenGL 3 backend); this window runs {}",
+                                renderer::gl::to_string(b_.gl->api()));
+        } else if (auto overlay = StatsOverlay::create()) {
+            b_.overlay = std::move(*overlay);
+        } else {
+            b_.overlay_unavailable = true;
+            INTERLEAVE_LOG_WARN("render", "{}", overlay.error().message());
+        }
+    }
+    if (b_.overlay) b_.overlay->draw(out_w_, out_h_, overlay_lines());
+}
+
+// Composites `pair`, presents and records it when due. Returns false on a compose error.
+bool Loop::show(loader::FramePair& pair) {
+    const bool record =
+        p_.recorder && s_.summary.frames_shown % static_cast<std::uint64_t>(
+                                                     std::max(1, options_.record_every)) == 0;
+    if (out_w_ <= 0 || out_h_ <= 0) {
+        // A minimised window: nothing to draw into; the frame counts as shown.
+        last_ = std::move(pair);
+        ++s_.summary.frames_shown;
+        ++s_.interval_frames;
+        return true;
+    }
+    const auto start = SteadyClock::now();
+    if (last_show_) s_.frame_times.record(start - *last_show_);
+    last_show_ = start;
+    const Result<void> composed = composite(pair);
+    s_.composite_times.record(SteadyClock::now() - start);
+    if (!composed) {
+        INTERLEAVE_LOG_ERROR("render", "{}", composed.error().message());
+        return false;
+    }
+    ++s_.summary.frames_shown;
+    ++s_.interval_frames;
+    if (record) capture(pair);
+    last_ = std::move(pair);
+    present();
+    return true;
+}
+
+void Loop::print_stats(double elapsed_s, double interval_s, std::int64_t index) const {
+    std::FILE* out = options_.stats_out_file();
+    if (out == nullptr) return;
+    const auto fifo = p_.fifo->stats();
+    const auto loader = p_.loaders->stats();
+    std::string gl;
+    if (b_.gl && !b_.cpu_composite) {
+        const auto g = b_.gl->stats();
+        gl = fmt::format(" upload p50 {:.2f} p99 {:.2f} ms fence waits {}", g.upload_ms_p50,
+                         g.upload_ms_p99, g.fence_waits);
+    }
+    std::fprintf(out,
+                 "t=%.1fs fps %.1f index %lld shown %llu fifo %zu/%zu dropped %llu misses %llu "
+                 "decode p50 %.1f p99 %.1f ms composite p50 %.2f p99 %.2f ms%s rss %.0f MB\n",
+                 elapsed_s,
+                 interval_s > 0 ? static_cast<double>(s_.interval_frames) / interval_s : 0.0,
+                 static_cast<long long>(index),
+                 static_cast<unsigned long long>(s_.summary.frames_shown), fifo.depth,
+                 fifo.capacity, static_cast<unsigned long long>(fifo.dropped),
+                 static_cast<unsigned long long>(s_.summary.misses), loader.decode_ms_p50,
+                 loader.decode_ms_p99, s_.composite_times.percentile_ms(50),
+                 s_.composite_times.percentile_ms(99), gl.c_str(), mb(current_rss_bytes()));
+    std::fflush(out);
+}
+
+void Loop::run() {
+    const config::PlaybackConfig& pb = options_.config.playback;
+    const std::int64_t start_ns = time_.now_ns();
+    const auto start = SteadyClock::now();
+    const auto stats_ns = static_cast<std::int64_t>(options_.stats_interval_s * kNsPerS);
+    std::int64_t next_stats_ns = start_ns + stats_ns;
+    std::int64_t last_stats_ns = start_ns;
+    const auto frame_limit = static_cast<std::uint64_t>(pb.frames);
+    const auto duration_ns = static_cast<std::int64_t>(pb.duration_s * kNsPerS);
+
+    std::optional<std::int64_t> current;  // the index being shown
+    bool current_shown = false;
+    std::int64_t bench_index = p_.clock->index_at(start_ns);
+    std::int64_t fps_since_ns = start_ns;
+    std::uint64_t fps_frames = 0;
+    for (;;) {
+        if (handle_commands()) dirty_ = true;
+        // A signal first: main also posts a quit when it sees one.
+        if (StopSignal::requested()) {
+            s_.summary.stopped_by = stop_reason(StopSignal::signal_number());
+            break;
+        }
+        if (quit_) {
+            s_.summary.stopped_by = "quit";
+            break;
+        }
+        const std::int64_t now_ns = time_.now_ns();
+        if (duration_ns > 0 && now_ns - start_ns >= duration_ns) {
+            s_.summary.stopped_by = "duration";
+            break;
+        }
+        const std::int64_t index = options_.benchmark ? bench_index : p_.clock->index_at(now_ns);
+        p_.scheduler->feed(index);
+        index_ = index;
+        if (now_ns - fps_since_ns >= kNsPerS) {
+            fps_ = static_cast<double>(s_.summary.frames_shown - fps_frames) * kNsPerS /
+                   static_cast<double>(now_ns - fps_since_ns);
+            fps_frames = s_.summary.frames_shown;
+            fps_since_ns = now_ns;
+        }
+        if (!current || index != *current) {
+            if (current && !current_shown) {
+                // The snapshots take locks: only when someone reads the line.
+                if (log::logger().should_log(spdlog::level::debug)) {
+                    const loader::PairKey want = p_.scheduler->key_at(*current);
+                    INTERLEAVE_LOG_DEBUG("render",
+                                         "miss: index {} (folders {}/{}, frame {}), fifo depth "
+                                         "{}, loader in flight {}",
+                                         *current, want.main_folder, want.float_folder,
+                                         p_.clock->frame_of(*current), p_.fifo->stats().depth,
+                                         p_.loaders->stats().in_flight);
+                }
+                ++s_.summary.misses;
+                if (now_ns - start_ns > kNsPerS) ++s_.summary.misses_after_1s;
+            }
+            current = index;
+            current_shown = false;
+            ++s_.summary.indices;
+        }
+        if (!current_shown) {
+            // Benchmark: wait for the pair (the pipeline sets the pace), then move on; a pair
+            // that never comes, or failed, is a miss when the index changes.
+            const auto wait = options_.benchmark ? std::chrono::milliseconds(2000)
+                                                 : std::chrono::milliseconds(0);
+            if (auto pair = p_.scheduler->take(index, wait)) {
+                if (pair->ok()) {
+                    current_shown = show(*pair);
+                } else {
+                    // Failed to load (counted, logged once per file by the loader): the last
+                    // good frame stays for this index; looking again would show the next
+                    // index's pair early and run ahead of the clock.
+                    current_shown = true;
+                    ++s_.failed_indices;
+                }
+            }
+            if (options_.benchmark) ++bench_index;
+        }
+        // The overlay's figures move on between frames: show them twice a second at least.
+        if (s_.overlay && b_.window != nullptr && last_present_ &&
+            SteadyClock::now() - *last_present_ >= std::chrono::milliseconds(500)) {
+            dirty_ = true;
+        }
+        if (dirty_ && last_) {
+            // Resized, rotated, mirrored or exposed: draw the pair on screen again.
+            if (out_w_ > 0 && out_h_ > 0) {
+                // GL draws its last layers again without uploading; the CPU composites again.
+                Result<void> drawn = b_.cpu_composite
+                                         ? composite(*last_)
+                                         : b_.gl->redraw(compose_, out_w_, out_h_);
+                if (!drawn) drawn = composite(*last_);  // nothing composed yet at this size
+                if (drawn) {
+                    present();
+                } else {
+                    INTERLEAVE_LOG_ERROR("render", "{}", drawn.error().message());
+                }
+            }
+            dirty_ = false;
+        }
+        if (frame_limit > 0 && s_.summary.frames_shown >= frame_limit) {
+            s_.summary.stopped_by = "frames";
+            break;
+        }
+        if (stats_ns > 0 && now_ns >= next_stats_ns) {
+            print_stats(static_cast<double>(now_ns - start_ns) / kNsPerS,
+                        static_cast<double>(now_ns - last_stats_ns) / kNsPerS, index);
+            s_.interval_frames = 0;
+            last_stats_ns = now_ns;
+            next_stats_ns += stats_ns;
+        }
+        if (options_.benchmark) continue;
+        // Sleep to a deadline: the next index, the next retry, the next stats line, or soon
+        // enough to answer commands.
+        std::int64_t wake_ns = p_.clock->start_ns_of(index + 1);
+        if (!current_shown) wake_ns = std::min(wake_ns, now_ns + kRetryNs);
+        if (stats_ns > 0) wake_ns = std::min(wake_ns, next_stats_ns);
+        const std::int64_t sleep_ns = std::min(wake_ns - time_.now_ns(), kMaxSleepNs);
+        if (sleep_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(sleep_ns));
+    }
+    if (b_.gl && !b_.cpu_composite) collect_captures(0);
+    last_.reset();
+    s_.rotation = compose_.rotation;
+    s_.mirror = compose_.mirror;
+    s_.summary.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+}  // namespace
+
+RenderLoop::RenderLoop(Pipeline& p, const PlayOptions& options, const TimeSource& time)
+    : p_(p), options_(options), time_(time) {}
+
+RenderLoop::~RenderLoop() { stop(); }
+
+Result<RenderSetup> RenderLoop::start(const RenderSurface& surface) {
+    if (thread_.joinable()) {
+        return make_error(ErrorCode::kInvalidArgument, "render", "the render thread runs already");
+    }
+    finished_.store(false, std::memory_order_release);
+    state_ = std::make_unique<LoopState>();
+    // A member, not a local: the thread may still be inside set_value() when start() returns.
+    ready_ = std::promise<Result<RenderSetup>>();
+    auto ready_result = ready_.get_future();
+    thread_ = std::thread([this, surface] { run(surface, ready_); });
+    Result<RenderSetup> setup = ready_result.get();
+    if (!setup) thread_.join();
+    return setup;
+}
+
+void RenderLoop::wait() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void RenderLoop::stop() {
+    if (!thread_.joinable()) return;
+    commands_.post({CommandKind::kQuit});
+    thread_.join();
+    // Anything posted after the loop ended (a late key) is dropped with it.
+    commands_.drain([](const RenderCommand&) {});
+}
+
+void RenderLoop::run(RenderSurface surface, std::promise<Result<RenderSetup>>& ready) {
+    set_current_thread_name("render");
+    state_->render_tid = static_cast<int>(::gettid());
+    Backend backend;
+    bool reported = false;
+    try {
+        // The context is made current here, on the thread that uses it; the outcome goes to
+        // start() before anything plays.
+        Result<RenderSetup> setup =
+            surface.window != nullptr           ? set_up_window(surface, backend)
+            : surface.shared_context != nullptr ? set_up_shared(*surface.shared_context, backend)
+                                                : set_up_headless(surface.renderer, backend);
+        if (!setup) {
+            tear_down(backend, *state_);
+            finished_.store(true, std::memory_order_release);
+            ready.set_value(tl::unexpected(setup.error()));
+            return;
+        }
+        state_->renderer = setup->description;
+        backend.cpu.bind_to_current_thread();
+        // A launch epoch is now, when set-up (scan, pool, workers, GL) is done: playback
+        // starts at frame 0 instead of a few frames in.
+        if (!options_.config.playback.epoch.unix_ns) p_.clock->set_epoch_ns(time_.now_ns());
+        ready.set_value(std::move(setup));
+        reported = true;
+        Loop loop(p_, options_, time_, *state_, commands_, backend, surface);
+        loop.run();
+    } catch (const std::exception& e) {
+        INTERLEAVE_LOG_ERROR("render", "render loop stopped: {}", e.what());
+        state_->summary.stopped_by = "error";
+        if (!reported) {
+            ready.set_value(make_error(ErrorCode::kInternal, "render", "{}", e.what()));
+            reported = true;
+        }
+    }
+    tear_down(backend, *state_);
+    finished_.store(true, std::memory_order_release);
+}
+
+}  // namespace interleave::app

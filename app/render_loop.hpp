@@ -1,0 +1,111 @@
+// RenderLoop: the render thread. It owns the GL context (or the CPU compositor), runs the clock,
+// selector and scheduler at the top of each iteration, composites a frame when the index
+// changes, presents it (window) or reads it back one frame late into the recorder (headless),
+// and obeys the CommandQueue (resize, rotate, mirror, overlay, redraw, quit).
+// Thread: start()/stop()/post()/finished() on main; everything else on the thread named
+// "render" that start() creates; state() on main after stop().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "app/pipeline.hpp"
+#include "app/player.hpp"
+#include "app/render_commands.hpp"
+#include "core/latency_histogram.hpp"
+#include "renderer/backend_ladder.hpp"
+#include "renderer/gl/gl_compositor.hpp"
+
+namespace interleave::app {
+
+class PlayerWindow;
+
+// What the render thread draws into. Exactly one of the three forms:
+//   - headless, ladder: `window` and `shared_context` null; the render thread walks the backend
+//     ladder for `renderer` (EGL, no display server) and logs the outcome;
+//   - headless, given context: `shared_context` set (tests): made current on the render thread,
+//     released when the loop ends; the GL API is the context's;
+//   - window: `window` set (its context current nowhere), `window_rung` its context's rung.
+//     With `composite_on_cpu`, frames are composited by the CPU and GL only presents them.
+struct RenderSurface {
+    config::RendererChoice renderer = config::RendererChoice::kAuto;
+    renderer::gl::HeadlessEglContext* shared_context = nullptr;
+    PlayerWindow* window = nullptr;
+    renderer::Rung window_rung = renderer::Rung::kGl33;
+    bool composite_on_cpu = false;
+    int window_w = 0;  // the framebuffer's size when the loop starts
+    int window_h = 0;
+    bool vsync = true;
+};
+
+// What set-up found, for the usage log and the summary.
+struct RenderSetup {
+    std::string description;  // "cpu", "gl: llvmpipe (...), 4.5 ...", "cpu, presented by gles3"
+    std::string gl_renderer;
+    std::string gl_version;
+    bool software = false;     // GL_RENDERER is a software rasteriser
+};
+
+// The loop's counters, owned by the render thread; main reads them after stop().
+struct LoopState {
+    PlaySummary summary;
+    LatencyHistogram composite_times;
+    LatencyHistogram present_times;    // window: present + swap
+    LatencyHistogram frame_times;      // from one new frame to the next (1 / fps when unpaced)
+    std::uint64_t recorded_submits = 0;
+    std::uint64_t interval_frames = 0;
+    std::uint64_t failed_indices = 0;  // indices whose pair failed: the last frame stayed
+    std::uint64_t presents = 0;        // window: buffer swaps
+    std::uint64_t commands = 0;        // commands handled
+    std::string renderer;              // the backend the render thread chose
+    std::optional<renderer::gl::GlCompositorStats> gl_stats;  // at the end, GL only
+    renderer::gl::GlObjectNames gl_objects;  // what the compositor held just before deletion
+    renderer::cpu::Rotation rotation = renderer::cpu::Rotation::k0;  // at the end
+    bool mirror = false;
+    bool overlay = false;
+    int render_tid = 0;  // the render thread's Linux thread id (tests check it has gone)
+};
+
+class RenderLoop {
+public:
+    // `p`, `options` and `time` must outlive the loop; the pipeline's loaders must be running.
+    RenderLoop(Pipeline& p, const PlayOptions& options, const TimeSource& time);
+    ~RenderLoop();  // stop()
+    RenderLoop(const RenderLoop&) = delete;
+    RenderLoop& operator=(const RenderLoop&) = delete;
+
+    // Starts the render thread and waits for its set-up (context current there, compositor
+    // created). On failure the thread has ended (and released any context) and start() may be
+    // called again, e.g. with the next rung's window. Thread: main.
+    [[nodiscard]] Result<RenderSetup> start(const RenderSurface& surface);
+    // The queue the window's events go to.
+    [[nodiscard]] CommandQueue& commands() { return commands_; }
+    void post(RenderCommand command) { commands_.post(command); }
+    // True once the loop has ended by itself (duration, frame limit, quit command, error).
+    [[nodiscard]] bool finished() const { return finished_.load(std::memory_order_acquire); }
+    // Waits for the loop to end by itself and joins the thread; idempotent.
+    void wait();
+    // Asks the loop to end (a kQuit command) and joins the thread; idempotent.
+    void stop();
+    // The counters; complete after stop(). Thread: main.
+    [[nodiscard]] const LoopState& state() const { return *state_; }
+
+private:
+    void run(RenderSurface surface, std::promise<Result<RenderSetup>>& ready);
+
+    Pipeline& p_;
+    const PlayOptions& options_;
+    const TimeSource& time_;
+    CommandQueue commands_;
+    std::promise<Result<RenderSetup>> ready_;
+    std::thread thread_;
+    std::atomic<bool> finished_{false};
+    std::unique_ptr<LoopState> state_ = std::make_unique<LoopState>();
+};
+
+}  // namespace interleave::app

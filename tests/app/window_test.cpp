@@ -1,0 +1,311 @@
+// Window mode end to end, under a private Xvfb (no GPU, Mesa llvmpipe): the player's window is
+// found, photographed from the X server (not read back by the player) and compared with the CPU
+// compositor's output for the same index; keys are typed through XTEST as a user would.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "loader/buffer_pool.hpp"
+#include "loader/catalog.hpp"
+#include "loader/decoder.hpp"
+#include "loader/image_format.hpp"
+#include "renderer/cpu/cpu_compositor.hpp"
+#include "tests/app/app_test_env.hpp"
+#include "tests/support/image_compare.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/x11_display.hpp"
+
+namespace interleave::test {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using renderer::cpu::Rotation;
+
+// The screen: wider than the sample's 16:9 (bars above and below), and the content scaled.
+constexpr int kScreenW = 640;
+constexpr int kScreenH = 400;
+// The sample's layers.
+constexpr int kContentW = 480;
+constexpr int kContentH = 270;
+// Generous: llvmpipe on a loaded 2-core machine; a match usually comes in well under 2 s.
+constexpr milliseconds kPatience = seconds(30);
+// Folders the player is fixed on; at ips 0.001 index 0 (frame 0) stays for 1000 s.
+constexpr int kMainFolder = 1;
+constexpr int kFloatFolder = 0;
+
+// The CPU compositor's frame for index 0 (frame 0 of the fixed folders) at out_w x out_h.
+Image reference_frame(int out_w, int out_h, Rotation rotation, bool mirror) {
+    const auto report = loader::scan_catalog(std::string(kSample));
+    EXPECT_FALSE(report.error.has_value());
+    const auto& catalog = report.catalog;
+    loader::Decoder decoder;
+    loader::BufferPool pool(4);
+    const auto decode = [&](const fs::path& file) {
+        const auto kind = loader::file_kind_from_name(file.filename().string());
+        auto layer = decoder.decode_file(file, loader::encoding_for(kind, true), pool);
+        EXPECT_TRUE(layer.has_value()) << file;
+        return std::move(*layer);
+    };
+    const auto main_layer = decode(catalog.main_folders[kMainFolder].frame_path(0));
+    const auto float_layer = decode(catalog.float_folders[kFloatFolder].frame_path(0));
+    Image expected(out_w, out_h, 4);
+    renderer::cpu::CpuCompositor cpu(renderer::cpu::BlendPath::kScalarReference);
+    renderer::cpu::ComposeOptions options;
+    options.rotation = rotation;
+    options.mirror = mirror;
+    const renderer::cpu::RgbaTarget target{expected.pixels.data(), out_w, out_h, out_w * 4};
+    EXPECT_TRUE(cpu.compose(main_layer, float_layer, options, target).has_value());
+    return expected;
+}
+
+int difference(const Screenshot& shot, const Image& expected) {
+    if (shot.width_px != expected.width || shot.height_px != expected.height) return 256;
+    return max_channel_difference(shot.rgba.data(), expected.pixels.data(), shot.width_px,
+                                  shot.height_px);
+}
+
+nlohmann::json read_json(const fs::path& file) {
+    std::ifstream in(file);
+    return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+class WindowTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { display_ = XDisplay::start(kScreenW, kScreenH, why_); }
+    static void TearDownTestSuite() { display_.reset(); }
+
+    void SetUp() override {
+        // Not skipped: CI has Xvfb (scripts/dev.sh installs it); its absence is a failure.
+        ASSERT_NE(display_, nullptr) << why_;
+        ASSERT_TRUE(display_->viewable_windows().empty()) << "a window of an earlier test is up";
+    }
+
+    // Starts the player on the sample in window mode with `extra` arguments.
+    std::unique_ptr<ChildProcess> start_player(const std::vector<std::string>& extra) {
+        std::vector<std::string> args{"--mode", "window", "--images", std::string(kSample),
+                                      "--select", "fixed", "--main-folder",
+                                      std::to_string(kMainFolder), "--float-folder",
+                                      std::to_string(kFloatFolder), "--ips", "0.001",
+                                      // Only index 0's own pair, not a neighbour that a busy
+                                      // loader delivered first (the index never moves on).
+                                      "--tolerance", "0",
+                                      "--summary-json", (dir_ / "summary.json").string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return std::make_unique<ChildProcess>(
+            kExe, args,
+            EnvChanges{{"DISPLAY", display_->name()},
+                       {"WAYLAND_DISPLAY", std::nullopt},
+                       {"LIBGL_ALWAYS_SOFTWARE", "1"},
+                       {"XDG_STATE_HOME", (dir_ / "state").string()}});
+    }
+
+    // The screen matches the reference for a fullscreen window (within +-2).
+    ::testing::AssertionResult screen_matches(Rotation rotation, bool mirror,
+                                              const std::string& name) {
+        const Image expected = reference_frame(kScreenW, kScreenH, rotation, mirror);
+        const Screenshot shot = wait_for_screenshot(
+            [&] { return display_->screenshot_root(); },
+            [&](const Screenshot& s) { return difference(s, expected) <= 2; }, kPatience);
+        return rgba_near(shot.rgba.data(), shot.width_px, shot.height_px, expected, 2, name);
+    }
+
+    // Quits with `key` and checks a clean exit; returns the summary.
+    nlohmann::json quit_with(ChildProcess& player, const WindowGeometry& window,
+                             const char* key) {
+        display_->press_key(window.id, key);
+        const auto code = player.wait_for(kPatience);
+        EXPECT_EQ(code, std::optional<int>(0)) << player.err();
+        const auto summary = read_json(dir_ / "summary.json");
+        EXPECT_EQ(summary.value("stopped_by", ""), "quit") << summary.dump(2);
+        EXPECT_EQ(summary.value("mode", ""), "window") << summary.dump(2);
+        return summary;
+    }
+
+    static inline std::unique_ptr<XDisplay> display_;
+    static inline std::string why_;
+    TempDir dir_;
+};
+
+// --- Fullscreen: covers the screen, equals the CPU compositor within +-2 on every rung ------
+
+TEST_F(WindowTest, FullscreenWindowCoversTheScreenAndEqualsTheCpuOutputOnEveryRung) {
+    for (const char* rung : {"gl", "gles3", "gles2", "cpu"}) {
+        SCOPED_TRACE(rung);
+        auto player = start_player({"--fullscreen", "--renderer", rung});
+        const auto window = display_->wait_for_window(kPatience);
+        ASSERT_TRUE(window.has_value()) << player->err();
+        EXPECT_EQ(window->x, 0);
+        EXPECT_EQ(window->y, 0);
+        EXPECT_EQ(window->width_px, kScreenW);
+        EXPECT_EQ(window->height_px, kScreenH);
+        EXPECT_TRUE(screen_matches(Rotation::k0, false, std::string("fullscreen-") + rung));
+        const auto summary = quit_with(*player, *window, "Escape");
+        const std::string renderer = summary.value("renderer", "");
+        if (std::string(rung) == "cpu") {
+            EXPECT_TRUE(renderer.starts_with("cpu, presented by gl:")) << renderer;
+        } else {
+            EXPECT_TRUE(renderer.starts_with(std::string(rung) + ":")) << renderer;
+        }
+        const auto log = read_json(dir_ / "state" / "interleave" / "backend-usage.json");
+        ASSERT_TRUE(log.is_array()) << "usage log missing or not a JSON array";
+        EXPECT_EQ(log.back().value("mode", ""), "window");
+        EXPECT_EQ(log.back().value("chosen", ""), rung);
+        EXPECT_EQ(log.back().value("session_type", ""), "x11");
+        ASSERT_TRUE(player->wait_for(seconds(5)).has_value());
+        ASSERT_TRUE(display_->viewable_windows().empty()) << "the window outlived the player";
+    }
+}
+
+// --- Keys: R rotates, M mirrors, F leaves and re-enters fullscreen, Q quits ----------------
+
+TEST_F(WindowTest, KeysRotateMirrorToggleFullscreenAndQuit) {
+    auto player = start_player({"--fullscreen", "--renderer", "gl"});
+    const auto window = display_->wait_for_window(kPatience);
+    ASSERT_TRUE(window.has_value()) << player->err();
+    ASSERT_TRUE(screen_matches(Rotation::k0, false, "keys-start"));
+
+    display_->press_key(window->id, "r");
+    EXPECT_TRUE(screen_matches(Rotation::k90, false, "keys-r"));
+    display_->press_key(window->id, "m");
+    EXPECT_TRUE(screen_matches(Rotation::k90, true, "keys-rm"));
+
+    // F: back to a window of the content's size, still rotated and mirrored (letterboxed).
+    display_->press_key(window->id, "f");
+    std::optional<WindowGeometry> windowed;
+    const auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto all = display_->viewable_windows();
+        if (!all.empty() && all.back().width_px == kContentW &&
+            all.back().height_px == kContentH) {
+            windowed = all.back();
+            break;
+        }
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+    ASSERT_TRUE(windowed.has_value()) << "F did not leave fullscreen";
+    const Image small = reference_frame(kContentW, kContentH, Rotation::k90, true);
+    const Screenshot shot = wait_for_screenshot(
+        [&] { return display_->screenshot(*windowed); },
+        [&](const Screenshot& s) { return difference(s, small) <= 2; }, kPatience);
+    EXPECT_TRUE(rgba_near(shot.rgba.data(), shot.width_px, shot.height_px, small, 2,
+                          "keys-windowed"));
+
+    // F again: fullscreen again, covering the screen.
+    display_->press_key(windowed->id, "f");
+    EXPECT_TRUE(screen_matches(Rotation::k90, true, "keys-fullscreen-again"));
+
+    const auto summary = quit_with(*player, *window, "q");
+    EXPECT_EQ(summary.value("rotation_deg", -1), 90) << summary.dump(2);
+    EXPECT_TRUE(summary.value("mirror", false)) << summary.dump(2);
+}
+
+// --- Kiosk: a fullscreen window that something shrinks goes back to fullscreen ------------
+
+TEST_F(WindowTest, KioskWindowTakesFullscreenBackWhenSomethingShrinksIt) {
+    auto player = start_player({"--fullscreen", "--renderer", "gles3"});
+    const auto window = display_->wait_for_window(kPatience);
+    ASSERT_TRUE(window.has_value()) << player->err();
+    ASSERT_TRUE(screen_matches(Rotation::k0, false, "kiosk-start"));
+    // What a compositor dropping fullscreen looks like to the window: another size.
+    display_->resize(window->id, 320, 200);
+    EXPECT_TRUE(screen_matches(Rotation::k0, false, "kiosk-restored"));
+    const auto windows = display_->viewable_windows();
+    ASSERT_FALSE(windows.empty());
+    EXPECT_EQ(windows.back().width_px, kScreenW);
+    EXPECT_EQ(windows.back().height_px, kScreenH);
+    quit_with(*player, *window, "Escape");
+}
+
+// --- O: the stats overlay appears over the frame and goes again --------------------------
+
+TEST_F(WindowTest, OToggleTheStatsOverlayOverTheFrame) {
+    auto player = start_player({"--fullscreen", "--renderer", "gl"});
+    const auto window = display_->wait_for_window(kPatience);
+    ASSERT_TRUE(window.has_value()) << player->err();
+    ASSERT_TRUE(screen_matches(Rotation::k0, false, "overlay-before"));
+    const Image expected = reference_frame(kScreenW, kScreenH, Rotation::k0, false);
+    // The panel sits at the top-left; the bottom half of the screen stays the frame.
+    const auto overlay_differs = [&](const Screenshot& s) {
+        const auto in_panel = [](int x, int y) { return x >= 8 && x < 200 && y >= 8 && y < 40; };
+        const auto bottom_half = [](int, int y) { return y >= kScreenH / 2; };
+        return s.width_px == kScreenW &&
+               max_channel_difference(s.rgba.data(), expected.pixels.data(), kScreenW,
+                                      kScreenH, in_panel) > 16 &&
+               max_channel_difference(s.rgba.data(), expected.pixels.data(), kScreenW,
+                                      kScreenH, bottom_half) <= 2;
+    };
+    display_->press_key(window->id, "o");
+    const Screenshot with_overlay = wait_for_screenshot(
+        [&] { return display_->screenshot_root(); }, overlay_differs, kPatience);
+    EXPECT_TRUE(overlay_differs(with_overlay)) << "no overlay panel at the top-left\n" << player->err();
+    if (!overlay_differs(with_overlay)) {
+        // Writes the screenshot and its difference for the failure message.
+        EXPECT_TRUE(rgba_near(with_overlay.rgba.data(), with_overlay.width_px,
+                              with_overlay.height_px, expected, 2, "overlay-on"));
+    }
+    display_->press_key(window->id, "o");
+    EXPECT_TRUE(screen_matches(Rotation::k0, false, "overlay-after"));
+    quit_with(*player, *window, "q");
+}
+
+// --- Windowed: the content's size, letterboxed when resized ---------------------------------
+
+TEST_F(WindowTest, WindowedResizeLetterboxesAndEqualsTheCpuOutput) {
+    auto player = start_player({"--fullscreen", "false", "--renderer", "gles3"});
+    const auto window = display_->wait_for_window(kPatience);
+    ASSERT_TRUE(window.has_value()) << player->err();
+    EXPECT_EQ(window->width_px, kContentW);
+    EXPECT_EQ(window->height_px, kContentH);
+    for (const auto& [w, h] : {std::pair{300, 300}, std::pair{620, 200}}) {
+        SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
+        display_->resize(window->id, w, h);
+        const Image expected = reference_frame(w, h, Rotation::k0, false);
+        const Screenshot shot = wait_for_screenshot(
+            [&] {
+                WindowGeometry g = *window;
+                for (const auto& v : display_->viewable_windows()) {
+                    if (v.id == window->id) g = v;
+                }
+                g.width_px = w;
+                g.height_px = h;
+                return display_->screenshot(g);
+            },
+            [&](const Screenshot& s) { return difference(s, expected) <= 2; }, kPatience);
+        EXPECT_TRUE(rgba_near(shot.rgba.data(), shot.width_px, shot.height_px, expected, 2,
+                              "resized-" + std::to_string(w) + "x" + std::to_string(h)));
+    }
+    quit_with(*player, *window, "q");
+}
+
+// --- Signals and errors ----------------------------------------------------------------------
+
+TEST_F(WindowTest, SigtermClosesTheWindowAndWritesTheSummary) {
+    auto player = start_player({"--fullscreen", "--renderer", "gl"});
+    const auto window = display_->wait_for_window(kPatience);
+    ASSERT_TRUE(window.has_value()) << player->err();
+    ASSERT_TRUE(player->send_signal(SIGTERM));
+    EXPECT_EQ(player->wait_for(kPatience), std::optional<int>(0)) << player->err();
+    EXPECT_EQ(read_json(dir_ / "summary.json").value("stopped_by", ""), "SIGTERM");
+    EXPECT_TRUE(display_->viewable_windows().empty());
+}
+
+TEST(WindowMode, WithoutADisplayExitsTwoNamingOutputMode) {
+    const auto r = run_child(kExe, {"--mode", "window", "--images", std::string(kSample)},
+                             {{"DISPLAY", std::nullopt}, {"WAYLAND_DISPLAY", std::nullopt}});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("output.mode"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--mode headless"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace interleave::test
