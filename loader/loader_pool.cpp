@@ -152,18 +152,21 @@ void LoaderPool::finish(std::uint32_t slot_index) {
             pair.error->detail += "; also " + error->message();
         }
     }
-    release_slot(slot_index);
     // Shutting down: nobody will take it. (A pool that stayed full while running is not
     // shutdown: that pair goes in as failed, counted, and the last good frame stays up.)
-    if (stopped_.load(std::memory_order_relaxed)) return;
-    if (pair.error) {
-        pair.main = {};
-        pair.overlay = {};
-        pairs_failed_.fetch_add(1, std::memory_order_relaxed);
-    } else {
-        pairs_loaded_.fetch_add(1, std::memory_order_relaxed);
+    if (!stopped_.load(std::memory_order_relaxed)) {
+        if (pair.error) {
+            pair.main = {};
+            pair.overlay = {};
+            pairs_failed_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+            pairs_loaded_.fetch_add(1, std::memory_order_relaxed);
+        }
+        fifo_.push(std::move(pair));
     }
-    fifo_.push(std::move(pair));
+    // Only now is the request no longer in flight: whoever sees in_flight reach 0 finds every
+    // finished pair in the FIFO already.
+    release_slot(slot_index);
 }
 
 void LoaderPool::release_slot(std::uint32_t slot_index) {
