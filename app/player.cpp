@@ -177,7 +177,7 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     s.details = {
         {"mode", options.benchmark ? "benchmark" : (window_mode ? "window" : "headless")},
         {"renderer", state.renderer},
-        {"output", {{"width", p.out_w}, {"height", p.out_h}}},
+        {"output", {{"width", state.out_w}, {"height", state.out_h}}},
         {"frame_count", p.report.catalog.frame_count},
         {"decode_ms_p50", loader.decode_ms_p50},
         {"decode_ms_p99", loader.decode_ms_p99},

@@ -548,6 +548,8 @@ void Loop::run() {
     last_.reset();
     s_.rotation = compose_.rotation;
     s_.mirror = compose_.mirror;
+    s_.out_w = out_w_;
+    s_.out_h = out_h_;
     s_.summary.duration_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 

@@ -68,6 +68,8 @@ struct LoopState {
     renderer::cpu::Rotation rotation = renderer::cpu::Rotation::k0;  // at the end
     bool mirror = false;
     bool overlay = false;
+    int out_w = 0;       // the frame size at the end (window: the framebuffer's)
+    int out_h = 0;
     int render_tid = 0;  // the render thread's Linux thread id (tests check it has gone)
 };
 
