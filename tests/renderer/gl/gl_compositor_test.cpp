@@ -168,21 +168,8 @@ GLuint bound_framebuffer() {
     return static_cast<GLuint>(name);
 }
 
-class GlCompositorTest : public testing::TestWithParam<ApiCase> {
+class GlCompositorTest : public CompositorRungTest {
 protected:
-    void SetUp() override {
-        auto created = HeadlessEglContext::create(GetParam().api);
-        ASSERT_TRUE(created) << created.error().message();
-        context_ = std::move(*created);
-        const auto current = context_->make_current();
-        ASSERT_TRUE(current) << current.error().message();
-        auto compositor = GlCompositor::create(GetParam().api);
-        ASSERT_TRUE(compositor) << compositor.error().message();
-        compositor_ = std::move(*compositor);
-    }
-
-    void TearDown() override { compositor_.reset(); }
-
     static std::vector<std::uint8_t> compose_gl(GlCompositor& compositor, const Layer& main,
                                                 const Layer* floating,
                                                 const ComposeOptions& options, int out_w,
@@ -241,8 +228,6 @@ protected:
         return max_diff;
     }
 
-    std::unique_ptr<HeadlessEglContext> context_;
-    std::unique_ptr<GlCompositor> compositor_;
 };
 
 const char* rotation_name(Rotation rotation) {

@@ -2,12 +2,14 @@
 // with readable names. Thread: test main thread.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "renderer/gl/egl_context.hpp"
+#include "renderer/gl/gl_compositor.hpp"
 
 namespace interleave::renderer::gl {
 
@@ -27,5 +29,35 @@ inline auto every_rung() {
 inline std::string rung_name(const testing::TestParamInfo<ApiCase>& info) {
     return info.param.test_name;
 }
+
+// A test on one rung: its headless context, current on the test thread.
+class RungTest : public testing::TestWithParam<ApiCase> {
+protected:
+    void SetUp() override {
+        auto created = HeadlessEglContext::create(GetParam().api);
+        ASSERT_TRUE(created) << created.error().message();
+        context_ = std::move(*created);
+        const auto current = context_->make_current();
+        ASSERT_TRUE(current) << current.error().message();
+    }
+
+    std::unique_ptr<HeadlessEglContext> context_;
+};
+
+// The same with a GlCompositor, deleted before the context.
+class CompositorRungTest : public RungTest {
+protected:
+    void SetUp() override {
+        RungTest::SetUp();
+        if (HasFatalFailure()) return;
+        auto compositor = GlCompositor::create(GetParam().api);
+        ASSERT_TRUE(compositor) << compositor.error().message();
+        compositor_ = std::move(*compositor);
+    }
+
+    void TearDown() override { compositor_.reset(); }
+
+    std::unique_ptr<GlCompositor> compositor_;
+};
 
 }  // namespace interleave::renderer::gl

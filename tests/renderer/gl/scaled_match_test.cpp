@@ -69,21 +69,8 @@ const char* rotation_name(Rotation rotation) {
     return "?";
 }
 
-class ScaledMatchTest : public testing::TestWithParam<ApiCase> {
+class ScaledMatchTest : public CompositorRungTest {
 protected:
-    void SetUp() override {
-        auto created = HeadlessEglContext::create(GetParam().api);
-        ASSERT_TRUE(created) << created.error().message();
-        context_ = std::move(*created);
-        const auto current = context_->make_current();
-        ASSERT_TRUE(current) << current.error().message();
-        auto compositor = GlCompositor::create(GetParam().api);
-        ASSERT_TRUE(compositor) << compositor.error().message();
-        compositor_ = std::move(*compositor);
-    }
-
-    void TearDown() override { compositor_.reset(); }
-
     // Composes with GlCompositor and the CPU scalar reference, prints the largest per-channel
     // difference and how many values exceed kTolerance, and expects none to. Beyond
     // kTolerance, rgba_near writes the GL frame and a diff and names them.
@@ -122,8 +109,6 @@ protected:
                               << " values beyond +-" << kTolerance;
     }
 
-    std::unique_ptr<HeadlessEglContext> context_;
-    std::unique_ptr<GlCompositor> compositor_;
 };
 
 // The bundled sample's shape: 480x270 SBS-decoded layers shown fullscreen on a 1280x800 screen

@@ -25,16 +25,8 @@ namespace {
 
 constexpr auto kRgba8 = TextureFormat::kRgba8;
 
-class TexturePoolTest : public testing::TestWithParam<ApiCase> {
+class TexturePoolTest : public RungTest {
 protected:
-    void SetUp() override {
-        auto created = HeadlessEglContext::create(GetParam().api);
-        ASSERT_TRUE(created) << created.error().message();
-        context_ = std::move(*created);
-        const auto current = context_->make_current();
-        ASSERT_TRUE(current) << current.error().message();
-    }
-
     // The pool must go before the context: its destructor deletes textures.
     void TearDown() override { pool_.reset(); }
 
@@ -56,7 +48,6 @@ protected:
         return std::find(names.begin(), names.end(), name) != names.end();
     }
 
-    std::unique_ptr<HeadlessEglContext> context_;
     std::optional<TexturePool> pool_;
     std::set<GLuint> seen_;
 };
