@@ -1,6 +1,7 @@
 // Window mode end to end, under a private Xvfb (no GPU, Mesa llvmpipe): the player's window is
 // found, photographed from the X server (not read back by the player) and compared with the CPU
-// compositor's output for the same index; keys are typed through XTEST as a user would.
+// compositor's output for the frame on screen (content whose frames are all one picture, so the
+// index does not matter); keys are typed through XTEST as a user would.
 #include <signal.h>
 
 #include <chrono>
@@ -39,11 +40,30 @@ constexpr int kContentW = 480;
 constexpr int kContentH = 270;
 // Generous: llvmpipe on a loaded 2-core machine; a match usually comes in well under 2 s.
 constexpr milliseconds kPatience = seconds(30);
-// Folders the player is fixed on; at ips 0.001 index 0 (frame 0) stays for 1000 s.
+// The sample's frames to show: main folder 1 and float folder 0, frame 0 of each.
 constexpr int kMainFolder = 1;
 constexpr int kFloatFolder = 0;
+constexpr int kStillFrames = 4;
 
-// The CPU compositor's frame for index 0 (frame 0 of the fixed folders) at out_w x out_h.
+// Content whose every frame is the same pair (the sample's frame 0, copied): whichever index
+// the clock, the FIFO's nearest-within-tolerance rule or the index compensator settle on, the
+// screen must show this one picture.
+void make_still_content(const fs::path& root) {
+    const auto report = loader::scan_catalog(std::string(kSample));
+    EXPECT_FALSE(report.error.has_value());
+    const fs::path main_file = report.catalog.main_folders[kMainFolder].frame_path(0);
+    const fs::path float_file = report.catalog.float_folders[kFloatFolder].frame_path(0);
+    fs::create_directories(root / "face" / "0_still");
+    fs::create_directories(root / "float" / "255_still");
+    for (int i = 0; i < kStillFrames; ++i) {
+        const std::string n = std::to_string(i);
+        fs::copy_file(main_file, root / "face" / "0_still" / (n + main_file.extension().string()));
+        fs::copy_file(float_file,
+                      root / "float" / "255_still" / (n + float_file.extension().string()));
+    }
+}
+
+// The CPU compositor's frame of the still content at out_w x out_h.
 Image reference_frame(int out_w, int out_h, Rotation rotation, bool mirror) {
     const auto report = loader::scan_catalog(std::string(kSample));
     EXPECT_FALSE(report.error.has_value());
@@ -81,8 +101,15 @@ nlohmann::json read_json(const fs::path& file) {
 
 class WindowTest : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() { display_ = XDisplay::start(kScreenW, kScreenH, why_); }
-    static void TearDownTestSuite() { display_.reset(); }
+    static void SetUpTestSuite() {
+        display_ = XDisplay::start(kScreenW, kScreenH, why_);
+        content_ = std::make_unique<TempDir>("interleave-window-content");
+        make_still_content(content_->path());
+    }
+    static void TearDownTestSuite() {
+        display_.reset();
+        content_.reset();
+    }
 
     void SetUp() override {
         // Not skipped: CI has Xvfb (scripts/dev.sh installs it); its absence is a failure.
@@ -92,13 +119,8 @@ protected:
 
     // Starts the player on the sample in window mode with `extra` arguments.
     std::unique_ptr<ChildProcess> start_player(const std::vector<std::string>& extra) {
-        std::vector<std::string> args{"--mode", "window", "--images", std::string(kSample),
-                                      "--select", "fixed", "--main-folder",
-                                      std::to_string(kMainFolder), "--float-folder",
-                                      std::to_string(kFloatFolder), "--ips", "0.001",
-                                      // Only index 0's own pair, not a neighbour that a busy
-                                      // loader delivered first (the index never moves on).
-                                      "--tolerance", "0",
+        std::vector<std::string> args{"--mode", "window", "--images",
+                                      content_->path().string(),
                                       "--summary-json", (dir_ / "summary.json").string()};
         args.insert(args.end(), extra.begin(), extra.end());
         return std::make_unique<ChildProcess>(
@@ -132,6 +154,7 @@ protected:
     }
 
     static inline std::unique_ptr<XDisplay> display_;
+    static inline std::unique_ptr<TempDir> content_;
     static inline std::string why_;
     TempDir dir_;
 };

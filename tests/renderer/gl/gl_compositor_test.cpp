@@ -385,7 +385,9 @@ TEST_P(GlCompositorTest, BackToBackFramesWaitForSlotFencesAndStayCorrect) {
                  stats.fence_wait_ms);
     EXPECT_EQ(stats.uploads, 60u);
     EXPECT_EQ(stats.pbo_uploads, GetParam().api != GlApi::kGles20);
-    if (!stats.pbo_uploads) EXPECT_EQ(stats.fence_waits, 0u);
+    if (!stats.pbo_uploads) {
+        EXPECT_EQ(stats.fence_waits, 0u);
+    }
     const Layer& last = mains[29 % mains.size()];
     const auto via_ring = compose_gl(**ring, last, &floating, {}, 256, 256);
     const auto via_direct = compose_gl(**direct, last, &floating, {}, 256, 256);
