@@ -58,7 +58,6 @@ public:
     [[nodiscard]] bool quit_requested() const;
     // Switches between fullscreen on the chosen monitor and the windowed size (the F key).
     void toggle_fullscreen();
-    [[nodiscard]] bool fullscreen() const { return fullscreen_; }
     // The framebuffer's size in pixels now.
     void framebuffer_size(int& width_px, int& height_px) const;
 
@@ -73,7 +72,6 @@ public:
     void swap_buffers() const;
     // glfwSwapInterval for the current context: 1 waits for the display's refresh (vsync).
     void set_swap_interval(int interval) const;
-    [[nodiscard]] GLFWwindow* handle() const { return window_; }
 
 private:
     PlayerWindow(GLFWwindow* window, GLFWmonitor* monitor, const WindowSettings& settings,

@@ -219,7 +219,7 @@ private:
     std::deque<PendingCapture> pending_;    // GL read-backs begun, not yet collected
     std::optional<SteadyClock::time_point> last_present_;  // window: the last swap
     std::optional<SteadyClock::time_point> last_show_;  // when the previous frame began
-    double fps_ = 0.0;                      // over the last stats interval (overlay)
+    double fps_ = 0.0;                      // over the last second (overlay)
     std::int64_t index_ = 0;                // the index being shown (overlay)
 };
 

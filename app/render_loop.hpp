@@ -31,13 +31,12 @@ class PlayerWindow;
 //   - headless, given context: `shared_context` set (tests): made current on the render thread,
 //     released when the loop ends; the GL API is the context's;
 //   - window: `window` set (its context current nowhere), `window_rung` its context's rung.
-//     With `composite_on_cpu`, frames are composited by the CPU and GL only presents them.
+//     `renderer` cpu, or auto on a software rasteriser: the CPU composites, GL only presents.
 struct RenderSurface {
     config::RendererChoice renderer = config::RendererChoice::kAuto;
     renderer::gl::HeadlessEglContext* shared_context = nullptr;
     PlayerWindow* window = nullptr;
     renderer::Rung window_rung = renderer::Rung::kGl33;
-    bool composite_on_cpu = false;
     int window_w = 0;  // the framebuffer's size when the loop starts
     int window_h = 0;
     bool vsync = true;

@@ -141,9 +141,6 @@ public:
     // incomplete or multisampled destination) is kInternal. Thread: render.
     [[nodiscard]] Result<void> present(int fb_w, int fb_h, GLuint dest_framebuffer = 0);
 
-    // The FBO's colour texture (RGBA8, row 0 at the bottom), for presenting; 0 before compose().
-    // A compose() or redraw() at another output size replaces it (the old name is deleted).
-    [[nodiscard]] GLuint output_texture() const { return target_texture_; }
     [[nodiscard]] GlApi api() const { return api_; }
     [[nodiscard]] GlCompositorStats stats() const;
     [[nodiscard]] GlObjectNames object_names() const;

@@ -76,7 +76,6 @@ public:
     [[nodiscard]] GLuint create_unpooled(int width_px, int height_px, TextureFormat format) const;
 
     [[nodiscard]] bool immutable_storage() const { return use_storage_; }
-    [[nodiscard]] std::size_t max_textures() const { return max_textures_; }
     [[nodiscard]] TexturePoolStats stats() const;
     // Every texture name the pool holds now, in use or not.
     [[nodiscard]] std::vector<GLuint> object_names() const;

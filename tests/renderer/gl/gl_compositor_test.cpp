@@ -227,18 +227,7 @@ protected:
                                         what));
         return max_diff;
     }
-
 };
-
-const char* rotation_name(Rotation rotation) {
-    switch (rotation) {
-    case Rotation::k0: return "r0";
-    case Rotation::k90: return "r90";
-    case Rotation::k180: return "r180";
-    case Rotation::k270: return "r270";
-    }
-    return "?";
-}
 
 TEST_P(GlCompositorTest, SameSizeLayersMatchTheCpuCompositorWithinTwo) {
     const Layer main = make_layer(64, 48, 1, Alpha::kBands);

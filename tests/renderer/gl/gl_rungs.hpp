@@ -30,6 +30,17 @@ inline std::string rung_name(const testing::TestParamInfo<ApiCase>& info) {
     return info.param.test_name;
 }
 
+// "r0", "r90", "r180", "r270": a rotation in case and failure-image names.
+inline const char* rotation_name(cpu::Rotation rotation) {
+    switch (rotation) {
+    case cpu::Rotation::k0: return "r0";
+    case cpu::Rotation::k90: return "r90";
+    case cpu::Rotation::k180: return "r180";
+    case cpu::Rotation::k270: return "r270";
+    }
+    return "?";
+}
+
 // A test on one rung: its headless context, current on the test thread.
 class RungTest : public testing::TestWithParam<ApiCase> {
 protected:

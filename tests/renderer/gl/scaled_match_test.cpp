@@ -59,16 +59,6 @@ Layer sbs_like_layer(int width_px, int height_px, std::uint32_t seed) {
     return layer;
 }
 
-const char* rotation_name(Rotation rotation) {
-    switch (rotation) {
-    case Rotation::k0: return "r0";
-    case Rotation::k90: return "r90";
-    case Rotation::k180: return "r180";
-    case Rotation::k270: return "r270";
-    }
-    return "?";
-}
-
 class ScaledMatchTest : public CompositorRungTest {
 protected:
     // Composes with GlCompositor and the CPU scalar reference, prints the largest per-channel
