@@ -29,6 +29,31 @@ std::int64_t SystemTimeSource::now_ns() const {
         .count();
 }
 
+std::int64_t SystemTimeSource::steady_ns() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+std::int64_t ClockStepDetector::observe(std::int64_t wall_ns, std::int64_t steady_ns) {
+    if (!have_last_) {
+        have_last_ = true;
+        last_wall_ns_ = wall_ns;
+        last_steady_ns_ = steady_ns;
+        return 0;
+    }
+    // 128 bits: a wall clock read as 1970 and then as 2262 still subtracts exactly.
+    const __int128 passed = static_cast<__int128>(steady_ns) - last_steady_ns_;
+    const __int128 step = static_cast<__int128>(wall_ns) - last_wall_ns_ - passed;
+    last_wall_ns_ = wall_ns;
+    last_steady_ns_ = steady_ns;
+    const __int128 magnitude = step < 0 ? -step : step;
+    const __int128 allowed = threshold_ns_ + (passed > 0 ? passed / 10 : 0);
+    if (magnitude <= allowed) return 0;
+    constexpr __int128 kMax = INT64_MAX;
+    return static_cast<std::int64_t>(step > kMax ? kMax : (step < -kMax ? -kMax : step));
+}
+
 Result<Clock> Clock::create(ClockSettings settings, std::size_t frame_count) {
     if (settings.ips_milli < 1 || settings.ips_milli > 1'000'000) {
         return make_error(ErrorCode::kInvalidArgument, "playback.ips",

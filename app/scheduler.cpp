@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/log.hpp"
+
 namespace interleave::app {
 
 Scheduler::Scheduler(const Clock& clock, FolderSelector& selector, loader::LoaderPool& loaders,
@@ -27,6 +29,7 @@ loader::PairKey Scheduler::key_at(std::int64_t index) {
 
 void Scheduler::feed(std::int64_t wanted_index) {
     loaders_.set_play_position(wanted_index);
+    last_wanted_ = wanted_index;
     // Start over after a jump back or a long stall; otherwise continue where we stopped.
     if (!next_request_ || *next_request_ < wanted_index ||
         *next_request_ > wanted_index + prefetch_ + 1) {
@@ -45,6 +48,24 @@ void Scheduler::feed(std::int64_t wanted_index) {
         if (result == loader::RequestResult::kQueued) ++stats_.requested;
         ++*next_request_;  // kInvalid cannot succeed later either: move on
     }
+}
+
+bool Scheduler::follow_clock(std::int64_t wall_ns, std::int64_t steady_ns) {
+    const std::int64_t step_ns = steps_.observe(wall_ns, steady_ns);
+    if (step_ns == 0) return false;
+    constexpr double kNsPerS = 1e9;
+    const std::int64_t to = clock_.index_at(wall_ns);
+    INTERLEAVE_LOG_INFO("playback", "the wall clock stepped {:+.3f} s: index {} -> {}",
+                        static_cast<double>(step_ns) / kNsPerS, last_wanted_.value_or(to), to);
+    on_clock_step();
+    return true;
+}
+
+void Scheduler::on_clock_step() {
+    fifo_.clear();
+    compensator_.reset();
+    next_request_.reset();
+    ++stats_.clock_steps;
 }
 
 std::optional<loader::FramePair> Scheduler::take(std::int64_t wanted_index,

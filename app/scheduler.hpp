@@ -29,6 +29,7 @@ struct SchedulerStats {
     std::uint64_t misses = 0;     // takes that found none (the last frame stays up)
     std::uint64_t failed = 0;     // pairs taken that had failed to load (last frame stays up)
     std::int64_t last_offset = 0; // wanted - shown index of the last pair shown
+    std::uint64_t clock_steps = 0; // wall-clock steps handled (on_clock_step)
 };
 
 class Scheduler {
@@ -49,6 +50,20 @@ public:
     [[nodiscard]] std::optional<loader::FramePair> take(
         std::int64_t wanted_index, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
 
+    // Reads both clocks once per frame, before feed(): on a wall-clock step (see
+    // ClockStepDetector) it logs one line naming the step and the indices, calls
+    // on_clock_step() and returns true; otherwise false.
+    bool follow_clock(std::int64_t wall_ns, std::int64_t steady_ns);
+
+    // The wall clock stepped (forward or back, by any amount): what was prefetched for the old
+    // position is of no use. Empties the FIFO (not counted as dropped: no frame was lost, time
+    // moved), forgets the compensator's differences (they measured the old position) and
+    // starts the prefetch window over at the next feed, so the next take looks for the new
+    // index itself. Pairs the loader is decoding for the old position still arrive: behind the
+    // new one they are evicted as late; ahead of it (a step back) they stay until the FIFO is
+    // full and then go first, at most LoaderPool::max_in_flight() of them, counted as dropped.
+    void on_clock_step();
+
     // The folders and frame shown at `index`, as requests and takes use them.
     [[nodiscard]] loader::PairKey key_at(std::int64_t index);
 
@@ -63,6 +78,8 @@ private:
     const SchedulerSettings settings_;
     const std::int64_t prefetch_;
     IndexCompensator compensator_;
+    ClockStepDetector steps_;
+    std::optional<std::int64_t> last_wanted_;   // the index of the last feed
     std::optional<std::int64_t> next_request_;  // first index not requested yet
     SchedulerStats stats_;
 };

@@ -1,28 +1,55 @@
-// StopSignal: an async-signal-safe atomic flag.
+// StopSignal: async-signal-safe atomics; the handler reads CLOCK_MONOTONIC (async-signal-safe)
+// to tell a repeated signal during a bounded shutdown from one that finds it hung.
 #include "app/stop_signal.hpp"
 
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 
 namespace interleave::app {
 namespace {
 
 std::atomic<int> g_signal{0};
 std::atomic<bool> g_requested{false};
-static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free,
+std::atomic<int> g_repeats{0};
+std::atomic<std::int64_t> g_first_ns{0};
+std::atomic<std::int64_t> g_force_exit_after_ns{
+    std::chrono::nanoseconds(StopSignal::kForceExitAfter).count()};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free &&
+                  std::atomic<std::int64_t>::is_always_lock_free,
               "signal handlers need lock-free atomics");
 
+std::int64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 void on_signal(int number) {
+    const std::int64_t now = monotonic_ns();
+    int expected = 0;
     // The number first, so whoever sees requested() also sees which signal it was.
-    if (g_signal.exchange(number) != 0) _exit(128 + number);  // second signal: give up at once
-    g_requested.store(true);
+    if (g_signal.compare_exchange_strong(expected, number)) {
+        g_first_ns.store(now);
+        g_requested.store(true);
+        return;
+    }
+    g_repeats.fetch_add(1);
+    if (now - g_first_ns.load() >= g_force_exit_after_ns.load()) {
+        static constexpr char kMessage[] =
+            "interleave: shutdown did not finish after a repeated signal; exiting at once\n";
+        [[maybe_unused]] const auto written = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+        _exit(128 + number);
+    }
 }
 
 }  // namespace
 
-void StopSignal::install() {
+void StopSignal::install(std::chrono::milliseconds force_exit_after) {
+    g_force_exit_after_ns.store(std::chrono::nanoseconds(force_exit_after).count());
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
@@ -35,11 +62,21 @@ bool StopSignal::requested() { return g_requested.load(); }
 
 int StopSignal::signal_number() { return g_signal.load(); }
 
+int StopSignal::repeats() { return g_repeats.load(); }
+
 void StopSignal::request() { g_requested.store(true); }
 
 void StopSignal::reset() {
     g_requested.store(false);
     g_signal.store(0);
+    g_repeats.store(0);
+    g_first_ns.store(0);
+}
+
+const char* StopSignal::name_of(int signal_number) {
+    if (signal_number == SIGINT) return "SIGINT";
+    if (signal_number == SIGTERM) return "SIGTERM";
+    return "stop request";
 }
 
 }  // namespace interleave::app

@@ -1,22 +1,35 @@
 // StopSignal: SIGINT/SIGTERM set a flag that every loop checks, so the player shuts down in
-// order (producers, queues, joins) and still writes its summary. A second signal while
-// stopping exits at once. Thread: install() on the main thread before any other thread
-// starts; requested()/signal_number() from any thread (lock-free).
+// order (producers, queues, joins) and still writes its summary. A repeated signal while the
+// shutdown runs (a second Ctrl-C, systemd's SIGTERM then SIGINT) changes nothing: the shutdown
+// is bounded (every wait has a timeout, well under a second) and ends with exit code 0 and the
+// summary. Only a signal that comes later than force_exit_after after the first, when the
+// shutdown has clearly hung, exits at once with 128 + the signal's number.
+// Thread: install() on the main thread before any other thread starts; the rest from any
+// thread (lock-free, async-signal-safe in the handler).
 #pragma once
+
+#include <chrono>
 
 namespace interleave::app {
 
 class StopSignal {
 public:
+    // Three times the shutdown bound: a signal this long after the first means it hung.
+    static constexpr std::chrono::milliseconds kForceExitAfter{3000};
+
     // Installs the handlers (without SA_RESTART, so blocking calls return EINTR).
-    static void install();
+    static void install(std::chrono::milliseconds force_exit_after = kForceExitAfter);
     [[nodiscard]] static bool requested();
-    // The signal that asked to stop, or 0.
+    // The first signal that asked to stop, or 0.
     [[nodiscard]] static int signal_number();
+    // Signals that came after the first one (ignored while the shutdown is within its bound).
+    [[nodiscard]] static int repeats();
     // Asks to stop as if a signal came (for --duration/--frames ends and tests).
     static void request();
     // Forgets a request (tests run several players in one process).
     static void reset();
+    // "SIGINT", "SIGTERM", or "stop request" for 0 and other numbers: the summary's stopped_by.
+    [[nodiscard]] static const char* name_of(int signal_number);
 };
 
 }  // namespace interleave::app

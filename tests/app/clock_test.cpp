@@ -1,5 +1,6 @@
 // Tests for app::Clock: exact index arithmetic, ping-pong and looping, epochs in other
-// zones, long uptimes, and settings errors that name the key.
+// zones, long uptimes, and settings errors that name the key; ManualTimeSource's steps against
+// time passing, and ClockStepDetector telling wall-clock steps from stalls and slewing.
 #include "app/clock.hpp"
 
 #include <gtest/gtest.h>
@@ -130,6 +131,86 @@ TEST(SystemTimeSource, IsTheWallClockInNanoseconds) {
     const std::int64_t b = SystemTimeSource{}.now_ns();
     EXPECT_GE(b, a);
     EXPECT_GT(a, at("2020-01-01T00:00:00Z"));  // a real date, not uptime
+}
+
+TEST(SystemTimeSource, SteadyClockRunsForward) {
+    const SystemTimeSource time;
+    const std::int64_t a = time.steady_ns();
+    const std::int64_t b = time.steady_ns();
+    EXPECT_GE(b, a);
+}
+
+TEST(ManualTimeSource, AStepMovesOnlyTheWallClock) {
+    ManualTimeSource time(1'000 * kS);
+    time.advance_ns(2 * kS);
+    EXPECT_EQ(time.now_ns(), 1'002 * kS);
+    EXPECT_EQ(time.steady_ns(), 2 * kS);
+    time.step_ns(-3'600 * kS);
+    EXPECT_EQ(time.now_ns(), (1'002 - 3'600) * kS);
+    EXPECT_EQ(time.steady_ns(), 2 * kS);
+    time.set_ns(5 * kS);
+    EXPECT_EQ(time.now_ns(), 5 * kS);
+    EXPECT_EQ(time.steady_ns(), 2 * kS);
+}
+
+// Readings 10 ms apart, as the render loop takes them, with steps of the sizes chrony, NTP and
+// a person make, both ways.
+TEST(ClockStepDetector, ReportsEachStepOnceWithItsSizeAndSign) {
+    for (const std::int64_t step :
+         {kS, -kS, 3'600 * kS, -3'600 * kS, 400 * 86'400 * kS, -kS / 2}) {
+        ManualTimeSource time(at("2026-11-22T18:00:00Z"));
+        ClockStepDetector detector;
+        EXPECT_EQ(detector.observe(time.now_ns(), time.steady_ns()), 0) << "the first reading";
+        std::vector<std::int64_t> seen;
+        for (int i = 0; i < 100; ++i) {
+            time.advance_ns(kS / 100);
+            if (i == 50) time.step_ns(step);
+            if (const std::int64_t s = detector.observe(time.now_ns(), time.steady_ns()); s != 0) {
+                seen.push_back(s);
+            }
+        }
+        ASSERT_EQ(seen.size(), 1u) << "step " << step;
+        EXPECT_EQ(seen[0], step);
+    }
+}
+
+// A stalled caller (a 10 s hiccup) sees both clocks move alike: that is no step. Nor is
+// slewing: chrony's fastest correction moves the wall clock 8.3 % faster than real time.
+TEST(ClockStepDetector, StallsAndSlewingAreNoSteps) {
+    ManualTimeSource time(at("2026-11-22T18:00:00Z"));
+    ClockStepDetector detector;
+    (void)detector.observe(time.now_ns(), time.steady_ns());
+    time.advance_ns(10 * kS);
+    EXPECT_EQ(detector.observe(time.now_ns(), time.steady_ns()), 0);
+    for (int i = 0; i < 1000; ++i) {
+        time.advance_ns(kS / 100);
+        time.step_ns(kS / 100 * 83 / 1000);  // +8.3 % of each 10 ms
+        EXPECT_EQ(detector.observe(time.now_ns(), time.steady_ns()), 0) << "reading " << i;
+    }
+    // The same slew over a 5 s stall is 415 ms off, still within a tenth of what passed.
+    time.advance_ns(5 * kS);
+    time.step_ns(5 * kS * 83 / 1000);
+    EXPECT_EQ(detector.observe(time.now_ns(), time.steady_ns()), 0);
+    // Just over the threshold between two close readings is a step.
+    time.advance_ns(kS / 100);
+    time.step_ns(ClockStepDetector::kDefaultThresholdNs + kS / 100);
+    EXPECT_NE(detector.observe(time.now_ns(), time.steady_ns()), 0);
+}
+
+// The index follows the wall clock at once: a Pi that booted at 1970 and is stepped to the
+// present plays the present's index on the next reading, whatever the distance.
+TEST(ClockStepDetector, AfterAStepTheIndexIsTheNewOneAtOnce) {
+    const std::int64_t epoch = at("2026-11-22T18:00:00Z");
+    const Clock clock = make_clock(48, true, 30'000, epoch);
+    ManualTimeSource time(0);  // no battery clock: 1970 until chrony steps it
+    ClockStepDetector detector;
+    (void)detector.observe(time.now_ns(), time.steady_ns());
+    time.advance_ns(kS / 30);
+    const std::int64_t before = clock.index_at(time.now_ns());
+    time.set_ns(epoch + 12 * kS);
+    ASSERT_NE(detector.observe(time.now_ns(), time.steady_ns()), 0);
+    EXPECT_EQ(clock.index_at(time.now_ns()), 360);
+    EXPECT_LT(before, 0);
 }
 
 }  // namespace

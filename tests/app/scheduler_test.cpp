@@ -1,13 +1,24 @@
 // Tests for app::Scheduler on a generated content tree: prefetch follows the ping-pong
 // direction, nothing is requested twice, folder switches keep prefetched pairs, misses and
-// failed pairs are counted.
+// failed pairs are counted; wall-clock steps go to the new index at once, with one log line,
+// no misses and nothing prefetched for the old position left behind.
 #include "app/scheduler.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include <spdlog/sinks/ostream_sink.h>
+
+#include "core/log.hpp"
 
 #include "tests/support/content_tree.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -168,6 +179,69 @@ TEST_F(SchedulerTest, CompensatorPullsTheTakeTowardsWhatIsAvailable) {
     ASSERT_TRUE(second.has_value());
     EXPECT_EQ(second->key.index, 8);
     EXPECT_EQ(scheduler_->stats().last_offset, 2);
+}
+
+// Captures what the process logger writes while it lives. Thread: the test's (no other
+// thread may log meanwhile: the sink list is not locked).
+class LogCapture {
+public:
+    LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
+        log::init(log::Level::kInfo);
+        log::logger().sinks().push_back(sink_);
+    }
+    ~LogCapture() {
+        auto& sinks = log::logger().sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+    }
+    [[nodiscard]] std::size_t count(const std::string& needle) const {
+        const std::string text = out_.str();
+        std::size_t n = 0;
+        for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+            ++n;
+        }
+        return n;
+    }
+    [[nodiscard]] std::string text() const { return out_.str(); }
+
+private:
+    std::ostringstream out_;
+    std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+};
+
+// The render loop's order each frame, driven by a manual clock at 30 ips: follow_clock, feed,
+// (the loader decodes), take. The wall clock steps forward an hour, back an hour and ten
+// seconds, forward 5 s and back 5 s. After each step the very next take is the new index
+// itself; no take misses; each step is one log line; and the FIFO holds only the window
+// ahead of the index shown, nothing prefetched for an old position (which, left behind a step
+// back, would sit ahead of the index and later be pushed out as drops).
+TEST_F(SchedulerTest, AWallClockStepGoesToTheNewIndexAtOnceWithOneLineAndNoMisses) {
+    build(20);
+    LogCapture logs;
+    constexpr std::int64_t kS = 1'000'000'000;
+    ManualTimeSource time(100 * kS);  // the clock's epoch is 0: index 3000
+    const std::map<int, std::int64_t> steps{
+        {20, 3'600 * kS}, {40, -3'610 * kS}, {60, 5 * kS}, {80, -5 * kS}};
+    std::vector<int> stepped_at;
+    for (int tick = 0; tick < 100; ++tick) {
+        time.advance_ns(kS / 30);
+        if (const auto step = steps.find(tick); step != steps.end()) time.step_ns(step->second);
+        if (scheduler_->follow_clock(time.now_ns(), time.steady_ns())) stepped_at.push_back(tick);
+        const std::int64_t wanted = clock_->index_at(time.now_ns());
+        scheduler_->feed(wanted);
+        settle();
+        auto pair = scheduler_->take(wanted);
+        ASSERT_TRUE(pair.has_value()) << "tick " << tick << ", index " << wanted;
+        EXPECT_EQ(pair->key.index, wanted) << "tick " << tick;
+        EXPECT_EQ(fifo_->stats().depth, 4u) << "tick " << tick << ": only the window ahead";
+    }
+    EXPECT_EQ(stepped_at, (std::vector<int>{20, 40, 60, 80}));
+    EXPECT_EQ(scheduler_->stats().clock_steps, 4u);
+    EXPECT_EQ(scheduler_->stats().misses, 0u);
+    EXPECT_EQ(scheduler_->stats().shown, 100u);
+    EXPECT_EQ(fifo_->stats().dropped, 0u);
+    EXPECT_EQ(logs.count("wall clock stepped"), 4u) << logs.text();
+    EXPECT_EQ(logs.count("+3600.000 s"), 1u) << logs.text();
+    EXPECT_EQ(logs.count("-3610.000 s"), 1u) << logs.text();
 }
 
 }  // namespace
