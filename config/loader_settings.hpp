@@ -2,7 +2,9 @@
 // validation. Every error names the setting's key. Thread: any (plain values).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -19,8 +21,16 @@ struct LoaderSettings {
     std::uint32_t max_megapixels = 256;  // loader.max_megapixels: 1..4096 (10^6 px)
 };
 
+// The most bytes one buffer can span on this platform: 2 GiB - 1 with 32-bit pointers (armhf
+// Raspberry Pi OS). A frame of max_megapixels decodes into max_megapixels x 4 bytes (RGBA), so
+// there max_megapixels is at most 536.
+inline constexpr std::uint64_t kAddressableBufferBytes =
+    static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max());
+
 // Ok, or kInvalidArgument naming the first key out of range, its value and what is allowed,
-// e.g. "loader.fifo_pairs: 1 is out of range (expected 2..240)".
-[[nodiscard]] Result<void> validate(const LoaderSettings& settings);
+// e.g. "loader.fifo_pairs: 1 is out of range (expected 2..240)". `addressable_bytes` is the
+// largest buffer the platform can address; tests pass a 32-bit figure on any platform.
+[[nodiscard]] Result<void> validate(const LoaderSettings& settings,
+                                    std::uint64_t addressable_bytes = kAddressableBufferBytes);
 
 }  // namespace interleave::config

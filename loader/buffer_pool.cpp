@@ -95,9 +95,15 @@ std::optional<PooledBuffer> BufferPool::wait_acquire(std::size_t bytes,
                                                      std::chrono::milliseconds timeout) {
     auto& s = *state_;
     std::unique_lock lock(s.mutex);
-    const bool ready = s.returned.wait_for(lock, timeout, [&] {
+    const auto can_go = [&] {
         return s.shut_down || !s.free.empty() || s.stats.live_buffers < s.max_buffers;
-    });
+    };
+    bool ready = can_go();
+    if (!ready && timeout.count() > 0) {
+        ++s.stats.waiting;
+        ready = s.returned.wait_for(lock, timeout, can_go);
+        --s.stats.waiting;
+    }
     if (s.shut_down) return std::nullopt;
     if (!ready) {
         ++s.stats.wait_timeouts;

@@ -23,6 +23,7 @@ struct BufferPoolStats {
     std::uint64_t allocations = 0;   // buffers allocated or grown (steady state: no change)
     std::uint64_t reuses = 0;        // acquires served from the free list without allocating
     std::uint64_t wait_timeouts = 0; // acquires that gave up because every buffer stayed busy
+    std::size_t waiting = 0;         // acquires blocked right now, waiting for a buffer
     std::uint64_t bytes = 0;         // capacity of all live buffers
 };
 

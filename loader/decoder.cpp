@@ -2,8 +2,8 @@
 // the destination, libspng straight into the destination.
 #include "loader/decoder.hpp"
 
-
 #include <memory>
+#include <new>
 
 #include <libyuv/convert_argb.h>
 #include <libyuv/planar_functions.h>
@@ -28,6 +28,21 @@ void threshold_mask_row(std::uint8_t* mask, int width) {
     for (int x = 0; x < width; ++x) mask[x] = mask[x] < kSbsAlphaThreshold ? 0 : mask[x];
 }
 
+// Before every decode call: the buffer holds what the decoder will write into it (`rows` rows
+// of `stride` bytes, the last one `row_bytes` long), computed in 64 bits. A mismatch is our bug,
+// not the file's, but it must never become a heap overflow: an Error, not an assert.
+Result<void> check_room(std::size_t buffer_bytes, std::uint64_t stride, std::uint64_t row_bytes,
+                        std::uint64_t rows, const char* what, const std::string& subject) {
+    const auto before_last =
+        rows == 0 ? std::nullopt : image_bytes(stride, rows - 1, 1, kMaxBufferBytes);
+    if (!before_last || row_bytes > stride || *before_last + row_bytes > buffer_bytes) {
+        return make_error(ErrorCode::kInternal, subject,
+                          "{} buffer of {} bytes is too small for {} rows of {} bytes", what,
+                          buffer_bytes, rows, stride);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> check_expected(const ImageHeader& header, ExpectedSize expected,
@@ -46,6 +61,39 @@ Decoder::Decoder(DecoderOptions options) : options_(options), tj_(tjInitDecompre
 
 Decoder::~Decoder() {
     if (tj_ != nullptr) tjDestroy(tj_);
+}
+
+void* Decoder::jpeg_handle() {
+    if (tj_ == nullptr) tj_ = tjInitDecompress();
+    return tj_;
+}
+
+tl::unexpected<Error> Decoder::jpeg_failure(const char* what, std::size_t file_bytes,
+                                            const std::string& subject) {
+    const std::string reason = tjGetErrorStr2(tj_);
+    // libjpeg-turbo 2.1's tjDecompressHeader3 returns from its error handler without aborting
+    // the decompressor, which then stays mid-header and misreads later JPEGs ("Unsupported
+    // marker type ...", "header says 0x0 px"). A handle that failed is never trusted again:
+    // the next JPEG gets a new one (a few KB; failures are rare).
+    tjDestroy(tj_);
+    tj_ = nullptr;
+    return make_error(ErrorCode::kBadFormat, subject, "{} ({}; {} bytes)", what, reason,
+                      file_bytes);
+}
+
+Result<void> Decoder::resize_scratch(std::uint64_t bytes, const std::string& subject) {
+    if (bytes > options_.limits.max_buffer_bytes || bytes > scratch_.max_size()) {
+        return make_error(ErrorCode::kTooLarge, subject,
+                          "needs {} bytes of scratch, more than the {} bytes one buffer may have",
+                          bytes, options_.limits.max_buffer_bytes);
+    }
+    try {
+        scratch_.resize(static_cast<std::size_t>(bytes));  // grows only for the largest frame
+    } catch (const std::bad_alloc&) {
+        return make_error(ErrorCode::kTooLarge, subject, "cannot allocate {} bytes of scratch",
+                          bytes);
+    }
+    return {};
 }
 
 Result<LayerImage> Decoder::decode_file(const std::filesystem::path& file,
@@ -72,9 +120,17 @@ Result<LayerImage> Decoder::decode_memory(std::span<const std::uint8_t> bytes,
 
 Result<LayerImage> Decoder::acquire_layer(const ImageHeader& header, BufferPool& pool,
                                           const std::string& subject) {
-    const std::size_t bytes = static_cast<std::size_t>(header.layer_width_px) *
-                              static_cast<std::size_t>(header.layer_height_px) * 4;
-    auto buffer = pool.wait_acquire(bytes, options_.pool_timeout);
+    const auto bytes = image_bytes(static_cast<std::uint64_t>(header.layer_width_px),
+                                   static_cast<std::uint64_t>(header.layer_height_px), 4,
+                                   options_.limits.max_buffer_bytes);
+    if (header.layer_width_px <= 0 || header.layer_height_px <= 0 || !bytes ||
+        *bytes > kMaxBufferBytes) {
+        return make_error(ErrorCode::kTooLarge, subject,
+                          "a {}x{} px RGBA layer is more than the {} bytes one buffer may have",
+                          header.layer_width_px, header.layer_height_px,
+                          options_.limits.max_buffer_bytes);
+    }
+    auto buffer = pool.wait_acquire(static_cast<std::size_t>(*bytes), options_.pool_timeout);
     if (!buffer) {
         return make_error(ErrorCode::kCancelled, subject,
                           "no pixel buffer free within {} ms (pool closed or every buffer busy)",
@@ -84,13 +140,21 @@ Result<LayerImage> Decoder::acquire_layer(const ImageHeader& header, BufferPool&
     image.pixels = std::move(*buffer);
     image.width_px = header.layer_width_px;
     image.height_px = header.layer_height_px;
+    if (auto ok = check_room(image.pixels.size(), image.stride_bytes(), image.stride_bytes(),
+                             static_cast<std::uint64_t>(image.height_px), "layer", subject);
+        !ok) {
+        return tl::unexpected(ok.error());
+    }
     return image;
 }
 
 Result<LayerImage> Decoder::decode_jpeg(std::span<const std::uint8_t> bytes, bool sbs,
                                         BufferPool& pool, const std::string& subject,
                                         ExpectedSize expected) {
-    if (tj_ == nullptr) return make_error(ErrorCode::kInternal, subject, "no JPEG decoder");
+    if (jpeg_handle() == nullptr) {
+        return make_error(ErrorCode::kInternal, subject, "cannot create a JPEG decoder ({})",
+                          tjGetErrorStr2(nullptr));
+    }
     const auto size = static_cast<unsigned long>(bytes.size());
     int width = 0;
     int height = 0;
@@ -98,8 +162,7 @@ Result<LayerImage> Decoder::decode_jpeg(std::span<const std::uint8_t> bytes, boo
     int colorspace = 0;
     if (tjDecompressHeader3(tj_, bytes.data(), size, &width, &height, &subsamp, &colorspace) !=
         0) {
-        return make_error(ErrorCode::kBadFormat, subject, "not a readable JPEG ({}; {} bytes)",
-                          tjGetErrorStr2(tj_), bytes.size());
+        return jpeg_failure("not a readable JPEG", bytes.size(), subject);
     }
     const auto encoding = sbs ? LayerEncoding::kSbsJpeg : LayerEncoding::kOpaqueJpeg;
     auto header = check_dimensions(width, height, encoding, options_.limits, subject);
@@ -116,13 +179,13 @@ Result<LayerImage> Decoder::decode_jpeg(std::span<const std::uint8_t> bytes, boo
         return decode_sbs_rgba(bytes, *header, pool, subject);
     }
 
+    // acquire_layer checked the buffer for height rows of stride_bytes, as written here.
     auto image = acquire_layer(*header, pool, subject);
     if (!image) return image;
     if (tjDecompress2(tj_, bytes.data(), size, image->pixels.data(), width,
                       static_cast<int>(image->stride_bytes()), height, TJPF_RGBA,
                       kTjFlags) != 0) {
-        return make_error(ErrorCode::kBadFormat, subject, "JPEG decode failed ({}; {} bytes)",
-                          tjGetErrorStr2(tj_), bytes.size());
+        return jpeg_failure("JPEG decode failed", bytes.size(), subject);
     }
     return image;
 }
@@ -132,9 +195,11 @@ Result<LayerImage> Decoder::decode_sbs_planes(std::span<const std::uint8_t> byte
                                               BufferPool& pool, const std::string& subject) {
     const int width = header.file_width_px;
     const int height = header.file_height_px;
+    // Each plane is tjPlaneHeight rows of tjPlaneWidth bytes (the stride we pass), which is
+    // what tjDecompressToYUVPlanes writes. Sizes in 64 bits: 32-bit size_t must not wrap.
     int strides[3];
-    std::size_t offsets[3];
-    std::size_t total = 0;
+    std::uint64_t offsets[3];
+    std::uint64_t total = 0;
     for (int c = 0; c < 3; ++c) {
         strides[c] = tjPlaneWidth(c, width, subsamp);
         const int rows = tjPlaneHeight(c, height, subsamp);
@@ -142,16 +207,24 @@ Result<LayerImage> Decoder::decode_sbs_planes(std::span<const std::uint8_t> byte
             return make_error(ErrorCode::kUnsupported, subject, "unsupported JPEG subsampling {}",
                               subsamp);
         }
+        // total stays within max_buffer_bytes, so neither the sum nor the offsets can wrap.
+        const std::uint64_t room = options_.limits.max_buffer_bytes - total;
+        const auto plane = image_bytes(static_cast<std::uint64_t>(strides[c]),
+                                       static_cast<std::uint64_t>(rows), 1, room);
+        if (!plane) {
+            return make_error(ErrorCode::kTooLarge, subject,
+                              "{}x{} px YUV planes are more than the {} bytes one buffer may have",
+                              width, height, options_.limits.max_buffer_bytes);
+        }
         offsets[c] = total;
-        total += static_cast<std::size_t>(strides[c]) * static_cast<std::size_t>(rows);
+        total += *plane;
     }
-    scratch_.resize(total);  // allocates only for the largest frame seen
+    if (auto ok = resize_scratch(total, subject); !ok) return tl::unexpected(ok.error());
     unsigned char* planes[3] = {scratch_.data() + offsets[0], scratch_.data() + offsets[1],
                                 scratch_.data() + offsets[2]};
     if (tjDecompressToYUVPlanes(tj_, bytes.data(), static_cast<unsigned long>(bytes.size()),
                                 planes, width, strides, height, kTjFlags) != 0) {
-        return make_error(ErrorCode::kBadFormat, subject, "JPEG decode failed ({}; {} bytes)",
-                          tjGetErrorStr2(tj_), bytes.size());
+        return jpeg_failure("JPEG decode failed", bytes.size(), subject);
     }
     auto image = acquire_layer(header, pool, subject);
     if (!image) return image;
@@ -195,13 +268,25 @@ Result<LayerImage> Decoder::decode_sbs_rgba(std::span<const std::uint8_t> bytes,
                                             const std::string& subject) {
     const int width = header.file_width_px;
     const int height = header.file_height_px;
-    const std::size_t row_bytes = static_cast<std::size_t>(width) * 4;
-    scratch_.resize(row_bytes * static_cast<std::size_t>(height));
+    const std::size_t row_bytes = static_cast<std::size_t>(width) * 4;  // < 2^31: checked
+    const auto total = image_bytes(static_cast<std::uint64_t>(width),
+                                   static_cast<std::uint64_t>(height), 4,
+                                   options_.limits.max_buffer_bytes);
+    if (!total) {
+        return make_error(ErrorCode::kTooLarge, subject,
+                          "a {}x{} px RGBA image is more than the {} bytes one buffer may have",
+                          width, height, options_.limits.max_buffer_bytes);
+    }
+    if (auto ok = resize_scratch(*total, subject); !ok) return tl::unexpected(ok.error());
+    if (auto ok = check_room(scratch_.size(), row_bytes, row_bytes,
+                             static_cast<std::uint64_t>(height), "RGBA scratch", subject);
+        !ok) {
+        return tl::unexpected(ok.error());
+    }
     if (tjDecompress2(tj_, bytes.data(), static_cast<unsigned long>(bytes.size()),
                       scratch_.data(), width, static_cast<int>(row_bytes), height, TJPF_RGBA,
                       kTjFlags) != 0) {
-        return make_error(ErrorCode::kBadFormat, subject, "JPEG decode failed ({}; {} bytes)",
-                          tjGetErrorStr2(tj_), bytes.size());
+        return jpeg_failure("JPEG decode failed", bytes.size(), subject);
     }
     auto image = acquire_layer(header, pool, subject);
     if (!image) return image;

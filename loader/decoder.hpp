@@ -42,7 +42,8 @@ public:
 
     // Reads `file` and decodes it as `encoding` into a buffer from `pool`. Errors name the file
     // and say what was expected: I/O, empty/truncated/corrupt data, limits, odd SBS width,
-    // a size other than `expected`. kCancelled when the pool is shut down.
+    // a size other than `expected`. kCancelled when the pool is shut down. After any failure
+    // the decoder is as good as new: the next file decodes as on a fresh Decoder.
     [[nodiscard]] Result<LayerImage> decode_file(const std::filesystem::path& file,
                                                  LayerEncoding encoding, BufferPool& pool,
                                                  ExpectedSize expected = {});
@@ -69,11 +70,19 @@ private:
                                    const std::string& subject, ExpectedSize expected);
     Result<LayerImage> decode_png(std::span<const std::uint8_t> bytes, BufferPool& pool,
                                   const std::string& subject, ExpectedSize expected);
+    // The layer's buffer from `pool`, its size computed in 64 bits and checked.
     Result<LayerImage> acquire_layer(const ImageHeader& header, BufferPool& pool,
                                      const std::string& subject);
+    // The TurboJPEG decompressor, created on first use and again after a failure.
+    void* jpeg_handle();
+    // The Error for a failed TurboJPEG call; drops the handle, which may be left mid-stream.
+    tl::unexpected<Error> jpeg_failure(const char* what, std::size_t file_bytes,
+                                       const std::string& subject);
+    // Grows scratch_ to `bytes`; kTooLarge beyond the limits or when allocation fails.
+    Result<void> resize_scratch(std::uint64_t bytes, const std::string& subject);
 
     const DecoderOptions options_;
-    void* tj_ = nullptr;                 // TurboJPEG decompressor
+    void* tj_ = nullptr;                 // TurboJPEG decompressor; nullptr after a failure
     std::vector<std::uint8_t> file_;     // the last file read; grows to the largest file
     std::vector<std::uint8_t> scratch_;  // YUV planes or a full SBS RGBA image
 };

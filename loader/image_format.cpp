@@ -134,6 +134,17 @@ LayerEncoding encoding_for(FileKind kind, bool jpeg_is_sbs) {
     }
 }
 
+std::optional<std::uint64_t> image_bytes(std::uint64_t width_px, std::uint64_t height_px,
+                                         std::uint64_t bytes_per_px, std::uint64_t max_bytes) {
+    std::uint64_t pixels = 0;
+    std::uint64_t bytes = 0;
+    if (__builtin_mul_overflow(width_px, height_px, &pixels) ||
+        __builtin_mul_overflow(pixels, bytes_per_px, &bytes) || bytes > max_bytes) {
+        return std::nullopt;
+    }
+    return bytes;
+}
+
 Result<ImageHeader> check_dimensions(int width_px, int height_px, LayerEncoding encoding,
                                      const ImageLimits& limits, const std::string& subject) {
     if (width_px <= 0 || height_px <= 0) {
@@ -151,6 +162,20 @@ Result<ImageHeader> check_dimensions(int width_px, int height_px, LayerEncoding 
         return make_error(ErrorCode::kTooLarge, subject,
                           "{}x{} px = {} px exceeds the limit of {} px", w, h, w * h,
                           limits.max_pixels);
+    }
+    // The decoders take int row strides, and the largest buffer is the whole file as RGBA.
+    constexpr std::uint64_t kMaxRowBytes = std::numeric_limits<int>::max();
+    if (!image_bytes(w, 1, 4, kMaxRowBytes)) {
+        return make_error(ErrorCode::kTooLarge, subject,
+                          "{} px wide needs {}-byte RGBA rows, more than the {} bytes a row may "
+                          "have",
+                          w, w * 4, kMaxRowBytes);
+    }
+    if (!image_bytes(w, h, 4, limits.max_buffer_bytes)) {
+        return make_error(ErrorCode::kTooLarge, subject,
+                          "{}x{} px needs a {}-byte RGBA buffer, more than the {} bytes one "
+                          "buffer may have on this platform",
+                          w, h, w * h * 4, limits.max_buffer_bytes);
     }
     ImageHeader header;
     header.file_width_px = width_px;

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,11 +33,29 @@ enum class LayerEncoding : std::uint8_t {
 // JPEG files become kSbsJpeg or kOpaqueJpeg depending on the layer's setting.
 [[nodiscard]] LayerEncoding encoding_for(FileKind kind, bool jpeg_is_sbs);
 
-// Refuse absurd headers before allocating: > 16384 px on a side or > 256 Mpx (10^6) per file.
+// The most bytes one pixel buffer can span on this platform (2 GiB - 1 with 32-bit
+// pointers, as on armhf Raspberry Pi OS).
+inline constexpr std::uint64_t kMaxBufferBytes =
+    static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max());
+
+// Refuse absurd headers before allocating: > 16384 px on a side or > 256 Mpx (10^6) per file,
+// or a file whose decode needs a buffer larger than max_buffer_bytes. The largest buffer a
+// decode needs is the whole file as RGBA (4 bytes a pixel; the SBS full-RGB path), so the
+// check is width x height x 4, in 64-bit arithmetic. The default is what the platform can
+// address; tests pass 32-bit figures to check the arithmetic on any platform.
 struct ImageLimits {
     std::uint32_t max_side_px = 16384;
     std::uint64_t max_pixels = 256'000'000;
+    std::uint64_t max_buffer_bytes = kMaxBufferBytes;
 };
+
+// Bytes of a width x height image of `bytes_per_px` bytes a pixel, computed in 64-bit
+// arithmetic without overflow; nullopt when that is more than `max_bytes`. (A 32-bit size_t
+// wraps 32768 x 32768 x 4 to 0.)
+[[nodiscard]] std::optional<std::uint64_t> image_bytes(std::uint64_t width_px,
+                                                       std::uint64_t height_px,
+                                                       std::uint64_t bytes_per_px,
+                                                       std::uint64_t max_bytes);
 
 // What a header says, before any pixel is decoded.
 struct ImageHeader {
@@ -57,7 +77,8 @@ struct ImageHeader {
 [[nodiscard]] Result<ImageHeader> probe_file(const std::filesystem::path& file,
                                              LayerEncoding encoding, const ImageLimits& limits);
 
-// Shared by the probe and the decoders: the limits and the SBS rules on raw dimensions.
+// Shared by the probe and the decoders: the limits, the buffer size and the SBS rules on raw
+// dimensions. kTooLarge names the limit that was exceeded.
 [[nodiscard]] Result<ImageHeader> check_dimensions(int width_px, int height_px,
                                                    LayerEncoding encoding,
                                                    const ImageLimits& limits,

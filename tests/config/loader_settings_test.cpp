@@ -1,6 +1,10 @@
 // Tests for config::LoaderSettings: defaults are valid, and each out-of-range key is named.
 #include "config/loader_settings.hpp"
 
+#include <cstdint>
+#include <limits>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace interleave::config {
@@ -50,6 +54,29 @@ TEST(LoaderSettings, RangeEndsAreAccepted) {
     s.max_side_px = 65535;
     s.max_megapixels = 4096;
     EXPECT_TRUE(validate(s).has_value());
+}
+
+// On a 32-bit platform one buffer spans at most 2^31 - 1 bytes, and a frame of max_megapixels
+// needs max_megapixels x 10^6 x 4 of them: the figures below hold on any build platform.
+TEST(LoaderSettings, MegapixelsBeyondWhatThePlatformAddressesNameTheKey) {
+    constexpr std::uint64_t k32BitBytes = std::numeric_limits<std::int32_t>::max();
+    const auto most = static_cast<std::uint32_t>(k32BitBytes / 4 / 1'000'000);
+    LoaderSettings s;
+    s.max_megapixels = most;
+    EXPECT_TRUE(validate(s, k32BitBytes).has_value());
+    for (const std::uint32_t too_many : {most + 1, 4096u}) {
+        s.max_megapixels = too_many;
+        const auto result = validate(s, k32BitBytes);
+        ASSERT_FALSE(result.has_value()) << too_many;
+        EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+        EXPECT_EQ(result.error().subject, "loader.max_megapixels");
+        EXPECT_NE(result.error().detail.find(fmt::format("expected 1..{}", most)),
+                  std::string::npos)
+            << result.error().message();
+    }
+    // The platform this runs on addresses the whole range when its pointers are 64-bit.
+    s.max_megapixels = 4096;
+    EXPECT_EQ(validate(s).has_value(), sizeof(void*) == 8);
 }
 
 }  // namespace

@@ -16,6 +16,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Polls the pool until `count` acquires are blocked in it; false after 10 s (a hang).
+bool wait_for_waiters(const BufferPool& pool, std::size_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (pool.stats().waiting != count) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
 PooledBuffer acquire(BufferPool& pool, std::size_t bytes) {
     auto buffer = pool.wait_acquire(bytes, 1s);
     EXPECT_TRUE(buffer.has_value());
@@ -125,12 +135,38 @@ TEST(BufferPool, WaiterGetsTheBufferAnotherThreadReturns) {
     PooledBuffer held = acquire(pool, 256);
     std::optional<PooledBuffer> got;
     std::thread waiter([&] { got = pool.wait_acquire(256, 10s); });
-    std::this_thread::sleep_for(20ms);  // let it block (it also passes if it has not yet)
+    const bool blocked = wait_for_waiters(pool, 1);
     held.reset();
     waiter.join();
+    ASSERT_TRUE(blocked) << "the waiter never blocked";
     ASSERT_TRUE(got.has_value());
     EXPECT_TRUE(*got);
     EXPECT_EQ(pool.stats().allocations, 1u);
+    EXPECT_EQ(pool.stats().waiting, 0u);
+}
+
+TEST(BufferPool, WaitingCountsOnlyAcquiresBlockedNow) {
+    BufferPool pool(1);
+    PooledBuffer held = acquire(pool, 64);
+    EXPECT_FALSE(pool.wait_acquire(64, 0ms).has_value());
+    EXPECT_EQ(pool.stats().waiting, 0u) << "a zero timeout never waits";
+    EXPECT_FALSE(pool.wait_acquire(64, 1ms).has_value());
+    EXPECT_EQ(pool.stats().waiting, 0u) << "a timed-out waiter is gone";
+    EXPECT_EQ(pool.stats().wait_timeouts, 2u);
+    std::vector<std::thread> waiters;
+    std::atomic<int> served{0};
+    for (int i = 0; i < 2; ++i) {
+        waiters.emplace_back([&] {
+            auto buffer = pool.wait_acquire(64, 10s);
+            if (buffer) served.fetch_add(1);  // and returns it at once, for the next waiter
+        });
+    }
+    const bool both_blocked = wait_for_waiters(pool, 2);
+    EXPECT_TRUE(both_blocked) << "waiting is " << pool.stats().waiting;
+    held.reset();
+    for (auto& w : waiters) w.join();
+    EXPECT_EQ(served.load(), 2);
+    EXPECT_EQ(pool.stats().waiting, 0u);
 }
 
 TEST(BufferPool, ShutdownWakesWaitersAndLaterAcquiresFail) {
@@ -144,11 +180,13 @@ TEST(BufferPool, ShutdownWakesWaitersAndLaterAcquiresFail) {
             if (!pool.wait_acquire(256, 30s).has_value()) woken.fetch_add(1);
         });
     }
-    std::this_thread::sleep_for(20ms);
+    const bool all_blocked = wait_for_waiters(pool, 3);
     pool.shutdown();
     for (auto& w : waiters) w.join();
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "shutdown did not wake waiters";
+    ASSERT_TRUE(all_blocked) << "the waiters never blocked";
     EXPECT_EQ(woken.load(), 3);
+    EXPECT_EQ(pool.stats().waiting, 0u);
     EXPECT_FALSE(pool.wait_acquire(256, 0ms).has_value());
     // Outstanding buffers still come back after shutdown.
     held.reset();

@@ -2,6 +2,11 @@
 // limits and the SBS rules, all before any pixel is decoded.
 #include "loader/image_format.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -170,6 +175,67 @@ TEST(CheckDimensions, DefaultLimitsRefuseMoreThan16384OnASide) {
     EXPECT_TRUE(check_dimensions(16384, 16, LayerEncoding::kWebp, {}, "s"));
     EXPECT_FALSE(check_dimensions(16385, 16, LayerEncoding::kWebp, {}, "s"));
     EXPECT_FALSE(check_dimensions(16384, 16384, LayerEncoding::kWebp, {}, "s"));  // 268 Mpx
+}
+
+// [SECTION] Sizes in 64-bit arithmetic, against a 32-bit platform's limits
+
+// One buffer on a 32-bit platform spans at most 2^31 - 1 bytes; a 32-bit size_t wraps at 2^32.
+constexpr std::uint64_t k32BitBufferBytes = std::numeric_limits<std::int32_t>::max();
+
+TEST(ImageBytes, SizesThatWrapIn32BitsAreRefusedNotWrapped) {
+    // 32768 x 32768 x 4 is exactly 2^32: 0 in a 32-bit size_t.
+    EXPECT_EQ(static_cast<std::uint32_t>(32768u * 32768u * 4u), 0u);
+    EXPECT_FALSE(image_bytes(32768, 32768, 4, k32BitBufferBytes).has_value());
+    EXPECT_EQ(image_bytes(32768, 32768, 4, kMaxBufferBytes),
+              std::optional<std::uint64_t>(1ull << 32));
+    // 65535 x 65535 x 4 wraps a 32-bit size_t; 64 bits hold it.
+    EXPECT_NE(static_cast<std::uint32_t>(65535u * 65535u * 4u), 65535ull * 65535ull * 4ull);
+    EXPECT_FALSE(image_bytes(65535, 65535, 4, k32BitBufferBytes).has_value());
+    EXPECT_EQ(image_bytes(65535, 65535, 4, kMaxBufferBytes),
+              std::optional<std::uint64_t>(65535ull * 65535ull * 4ull));
+    // The largest that fits 32 bits, and one byte a pixel more than that.
+    EXPECT_EQ(image_bytes(16384, 16384, 4, k32BitBufferBytes),
+              std::optional<std::uint64_t>(1ull << 30));
+    EXPECT_EQ(image_bytes(k32BitBufferBytes, 1, 1, k32BitBufferBytes),
+              std::optional<std::uint64_t>(k32BitBufferBytes));
+    EXPECT_FALSE(image_bytes(k32BitBufferBytes + 1, 1, 1, k32BitBufferBytes).has_value());
+    // Products beyond 64 bits are refused too, never wrapped.
+    EXPECT_FALSE(image_bytes(1ull << 32, 1ull << 32, 4, UINT64_MAX).has_value());
+    EXPECT_FALSE(image_bytes(UINT64_MAX, 2, 1, UINT64_MAX).has_value());
+}
+
+TEST(CheckDimensions, AHeaderWithinTheLimitsButBeyondA32BitBufferIsTooLarge) {
+    // The widest limits the configuration allows, on a platform with 32-bit pointers.
+    const ImageLimits limits{65535, 4096ull * 1'000'000, k32BitBufferBytes};
+    for (const auto encoding : {LayerEncoding::kSbsJpeg, LayerEncoding::kOpaqueJpeg,
+                                LayerEncoding::kWebp, LayerEncoding::kPng}) {
+        SCOPED_TRACE(std::string(to_string(encoding)));
+        // 32768 x 32768 is within 65535 px a side and 4096 Mpx, but its RGBA is 2^32 bytes.
+        const auto wraps = check_dimensions(32768, 32768, encoding, limits, "big.file");
+        ASSERT_FALSE(wraps);
+        EXPECT_EQ(wraps.error().code, ErrorCode::kTooLarge);
+        EXPECT_EQ(wraps.error().subject, "big.file");
+        EXPECT_NE(wraps.error().detail.find(std::to_string(1ull << 32)), std::string::npos)
+            << wraps.error().detail;
+        // The largest square whose RGBA fits 2^31 - 1 bytes, and one pixel more a side
+        // (an even side, so that it is a valid SBS width too).
+        int edge = static_cast<int>(std::sqrt(static_cast<double>(k32BitBufferBytes) / 4));
+        edge -= edge % 2;
+        EXPECT_TRUE(check_dimensions(edge, edge, encoding, limits, "s"));
+        EXPECT_FALSE(check_dimensions(edge + 2, edge + 2, encoding, limits, "s"));
+        // The same headers on 64-bit limits pass.
+        const ImageLimits wide{65535, 4096ull * 1'000'000, kMaxBufferBytes};
+        EXPECT_TRUE(check_dimensions(32768, 32768, encoding, wide, "s"));
+    }
+}
+
+TEST(CheckDimensions, DefaultLimitsFitEveryBufferInto32Bits) {
+    // The defaults play on a 32-bit platform: the largest file they allow fits one buffer.
+    const ImageLimits defaults;
+    const auto side = static_cast<std::uint64_t>(defaults.max_side_px);
+    const auto largest = std::min(side * side, defaults.max_pixels);
+    EXPECT_LE(largest * 4, k32BitBufferBytes);
+    EXPECT_EQ(defaults.max_buffer_bytes, kMaxBufferBytes);
 }
 
 TEST(ProbeFile, ReadsTheHeaderOfEveryFormat) {

@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "tests/support/content_tree.hpp"
 #include "tests/support/image_compare.hpp"
+#include "tests/support/image_writers.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace interleave::loader {
@@ -414,7 +416,11 @@ TEST(LoaderPoolStop, StopWhileBusyReturnsPromptlyAndLeaksNoBuffers) {
             }
         }
         EXPECT_GT(queued, 0);
-        if (round % 3 == 1) std::this_thread::sleep_for(2ms);  // stop mid-decode, too
+        if (round % 3 == 1) {
+            // Stop mid-decode, too: once a worker holds a buffer, decoding has begun.
+            ASSERT_TRUE(wait_until([&] { return pool.stats().in_use > 0; }))
+                << "no decode ever started";
+        }
         const auto start = std::chrono::steady_clock::now();
         if (round % 2 == 0) {
             loader->stop();
@@ -427,6 +433,92 @@ TEST(LoaderPoolStop, StopWhileBusyReturnsPromptlyAndLeaksNoBuffers) {
         EXPECT_LE(s.live_buffers, s.max_buffers);
     }
 }
+
+// [SECTION] One worker after a bad file: every good pair still loads
+
+// The main layer's format, and the damage done to its frame 2 after the scan (kWrongSize: a
+// good file of another size than its folder's).
+using BadFrameParam = std::tuple<FrameFormat, int>;
+constexpr int kWrongSize = static_cast<int>(std::size(test::kAllDamages));
+
+class LoaderPoolBadFrame : public ::testing::TestWithParam<BadFrameParam> {};
+
+TEST_P(LoaderPoolBadFrame, OneWorkerLoadsEveryGoodPairAndCountsTheFileOnce) {
+    const auto [format, damage] = GetParam();
+    constexpr int kFrameCount = 6;
+    constexpr std::size_t kBad = 2;
+    test::TempDir dir;
+    test::ContentTree tree(dir.path());
+    const FolderSpec main{.frames = kFrameCount, .format = format, .seed = 0};
+    // SBS JPEG floats: the one worker decodes a JPEG right after every main frame.
+    const FolderSpec overlay{.frames = kFrameCount, .format = FrameFormat::kSbsJpeg, .seed = 1};
+    tree.add_main("0_main", main);
+    tree.add_float("255_float", overlay);
+    const ScanReport report = scan_catalog(dir.path());
+    ASSERT_TRUE(report.ok()) << report.error->message();
+    const fs::path bad = report.catalog.main_folders.at(0).frame_path(kBad);
+    ErrorCode code = ErrorCode::kBadFormat;
+    if (damage == kWrongSize) {
+        FolderSpec other = main;
+        other.width_px += 8;
+        test::write_folder(dir / "other", other);
+        fs::copy_file(dir / "other" / test::frame_name(other, kBad), bad,
+                      fs::copy_options::overwrite_existing);
+        code = ErrorCode::kWrongSize;
+    } else {
+        const test::Damage d = test::kAllDamages[damage];
+        test::write_file(bad, test::damaged(test::read_file(bad), d));
+        if (d == test::Damage::kAbsurdSize) code = ErrorCode::kTooLarge;
+    }
+
+    FrameFifo fifo(4 * kFrameCount);
+    BufferPool pool(BufferPool::buffers_for_fifo(4 * kFrameCount, 1));
+    LoaderPool loader(report.catalog, fifo, pool, LoaderOptions{.workers = 1});
+    constexpr int kRounds = 2;  // the bad file is met twice, and counted once
+    for (std::int64_t index = 0; index < kRounds * kFrameCount; ++index) {
+        const LoadRequest request{PairKey{index, 0, 0},
+                                  static_cast<std::size_t>(index % kFrameCount)};
+        ASSERT_TRUE(wait_until(
+            [&] { return loader.try_request(request) == RequestResult::kQueued; }))
+            << "request " << index << " was never accepted";
+        auto pair = take_when_queued(fifo, request.key);
+        ASSERT_TRUE(pair.has_value()) << "pair " << index << " never arrived";
+        if (request.frame == kBad) {
+            ASSERT_FALSE(pair->ok());
+            EXPECT_EQ(pair->error->code, code) << pair->error->message();
+            EXPECT_EQ(pair->error->subject, bad.string());
+            continue;
+        }
+        ASSERT_TRUE(pair->ok()) << "pair " << index << ": " << pair->error->message();
+        EXPECT_TRUE(layer_is(pair->main, main, request.frame)) << "pair " << index;
+        EXPECT_TRUE(layer_is(pair->overlay, overlay, request.frame)) << "pair " << index;
+    }
+    const LoaderStats s = loader.stats();
+    EXPECT_EQ(s.failed_files, 1u);
+    EXPECT_EQ(s.failed_loads, static_cast<std::uint64_t>(kRounds));
+    EXPECT_EQ(s.pairs_failed, static_cast<std::uint64_t>(kRounds));
+    EXPECT_EQ(s.pairs_loaded, static_cast<std::uint64_t>(kRounds * (kFrameCount - 1)));
+    loader.stop();
+    EXPECT_EQ(pool.stats().in_use, 0u);
+}
+
+std::string bad_frame_name(const ::testing::TestParamInfo<BadFrameParam>& info) {
+    const auto [format, damage] = info.param;
+    const char* f = format == FrameFormat::kSbsJpeg ? "SbsJpeg"
+                    : format == FrameFormat::kWebp  ? "Webp"
+                                                    : "Png";
+    std::string d = damage == kWrongSize ? "wrong-size"
+                                         : std::string(test::to_string(test::kAllDamages[damage]));
+    std::erase(d, '-');
+    return std::string(f) + "_" + d;
+}
+
+INSTANTIATE_TEST_SUITE_P(LoaderPool, LoaderPoolBadFrame,
+                         ::testing::Combine(::testing::Values(FrameFormat::kSbsJpeg,
+                                                              FrameFormat::kWebp,
+                                                              FrameFormat::kPng),
+                                            ::testing::Range(0, kWrongSize + 1)),
+                         bad_frame_name);
 
 TEST_F(LoaderPoolTest, CreateAndStopManyTimes) {
     FrameFifo fifo(4);

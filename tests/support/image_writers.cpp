@@ -312,4 +312,179 @@ void patch_png_size(std::vector<std::uint8_t>& png, std::uint32_t width, std::ui
     put_be32(&png[kData + kIhdrLength], crc32(&png[kType], 4 + kIhdrLength));
 }
 
+namespace {
+
+enum class Container { kJpeg, kWebp, kPng };
+
+Container container_of(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() >= 4 && bytes[0] == 0xFF && bytes[1] == 0xD8) return Container::kJpeg;
+    if (bytes.size() >= 8 && bytes[0] == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' &&
+        bytes[3] == 'G') {
+        return Container::kPng;
+    }
+    if (bytes.size() >= 25 && std::equal(bytes.begin(), bytes.begin() + 4, "RIFF") &&
+        std::equal(bytes.begin() + 8, bytes.begin() + 16, "WEBPVP8L")) {
+        return Container::kWebp;
+    }
+    fail("damaged() wants a JPEG, a lossless (VP8L) WebP or a PNG file");
+}
+
+// Offset of the first byte after a JPEG's start-of-scan header: where entropy-coded data begins.
+std::size_t jpeg_scan_data(std::span<const std::uint8_t> jpeg) {
+    std::size_t at = 2;
+    while (at + 4 <= jpeg.size()) {
+        if (jpeg[at] != 0xFF) fail("jpeg_scan_data: no marker where one belongs");
+        const std::uint8_t marker = jpeg[at + 1];
+        const std::size_t length = static_cast<std::size_t>(jpeg[at + 2]) << 8 | jpeg[at + 3];
+        if (marker == 0xDA) return at + 2 + length;
+        at += 2 + length;
+    }
+    fail("jpeg_scan_data: no start-of-scan marker");
+}
+
+// The offset of a PNG chunk's data, and its length.
+struct PngChunk {
+    std::size_t data = 0;
+    std::size_t length = 0;
+};
+
+PngChunk find_png_chunk(std::span<const std::uint8_t> png, const char* type) {
+    std::size_t at = 8;
+    while (at + 12 <= png.size()) {
+        const std::size_t length = static_cast<std::size_t>(png[at]) << 24 |
+                                   static_cast<std::size_t>(png[at + 1]) << 16 |
+                                   static_cast<std::size_t>(png[at + 2]) << 8 | png[at + 3];
+        if (std::equal(type, type + 4, png.begin() + static_cast<long>(at + 4))) {
+            return {at + 8, length};
+        }
+        at += 12 + length;
+    }
+    fail("find_png_chunk: chunk not found");
+}
+
+std::vector<std::uint8_t> noise_bytes(std::size_t count, std::uint32_t seed) {
+    Noise noise(seed);
+    std::vector<std::uint8_t> out(count);
+    for (auto& b : out) b = static_cast<std::uint8_t>(noise.next(127) + 127);
+    return out;
+}
+
+}  // namespace
+
+void patch_jpeg_size(std::vector<std::uint8_t>& jpeg, std::uint16_t width, std::uint16_t height) {
+    std::size_t at = 2;
+    while (at + 9 <= jpeg.size() && jpeg[at] == 0xFF) {
+        const std::uint8_t marker = jpeg[at + 1];
+        const std::size_t length = static_cast<std::size_t>(jpeg[at + 2]) << 8 | jpeg[at + 3];
+        if (marker >= 0xC0 && marker <= 0xC2) {
+            // length (2), precision (1), height (2), width (2)
+            jpeg[at + 5] = static_cast<std::uint8_t>(height >> 8);
+            jpeg[at + 6] = static_cast<std::uint8_t>(height);
+            jpeg[at + 7] = static_cast<std::uint8_t>(width >> 8);
+            jpeg[at + 8] = static_cast<std::uint8_t>(width);
+            return;
+        }
+        if (marker == 0xDA) break;
+        at += 2 + length;
+    }
+    fail("patch_jpeg_size: no frame header before the scan");
+}
+
+void patch_webp_size(std::vector<std::uint8_t>& webp, std::uint32_t width, std::uint32_t height) {
+    if (container_of(webp) != Container::kWebp || webp[20] != 0x2F || width < 1 ||
+        width > 16384 || height < 1 || height > 16384) {
+        fail("patch_webp_size: not a VP8L file, or a size beyond 1..16384");
+    }
+    // After the signature byte: 14 bits width - 1, 14 bits height - 1, alpha, 3 bits version,
+    // least significant bit first.
+    std::uint32_t bits = static_cast<std::uint32_t>(webp[21]) |
+                         static_cast<std::uint32_t>(webp[22]) << 8 |
+                         static_cast<std::uint32_t>(webp[23]) << 16 |
+                         static_cast<std::uint32_t>(webp[24]) << 24;
+    bits = (bits & ~0x0FFFFFFFu) | (width - 1) | (height - 1) << 14;
+    for (int i = 0; i < 4; ++i) webp[21 + i] = static_cast<std::uint8_t>(bits >> (8 * i));
+}
+
+std::string_view to_string(Damage damage) {
+    switch (damage) {
+    case Damage::kEmpty: return "empty";
+    case Damage::kTruncatedHeader: return "truncated-header";
+    case Damage::kTruncatedBody: return "truncated-body";
+    case Damage::kCorruptHeader: return "corrupt-header";
+    case Damage::kCorruptBody: return "corrupt-body";
+    case Damage::kRandomBytes: return "random-bytes";
+    case Damage::kText: return "text";
+    case Damage::kAbsurdSize: return "absurd-size";
+    }
+    return "unknown";
+}
+
+std::vector<std::uint8_t> damaged(std::span<const std::uint8_t> good, Damage damage) {
+    const Container container = container_of(good);
+    std::vector<std::uint8_t> bytes(good.begin(), good.end());
+    switch (damage) {
+    case Damage::kEmpty: return {};
+    case Damage::kTruncatedHeader: bytes.resize(20); return bytes;
+    case Damage::kTruncatedBody: bytes.resize(bytes.size() / 2); return bytes;
+    case Damage::kRandomBytes: return noise_bytes(4096, 0xBAD);
+    case Damage::kText: {
+        const std::string_view text = "frame 7 goes here\n";
+        return {text.begin(), text.end()};
+    }
+    case Damage::kCorruptHeader:
+        switch (container) {
+        case Container::kJpeg: {
+            // SOI, then a baseline frame header claiming 65535x65535 px with three components,
+            // then garbage where the tables and the scan belong.
+            std::vector<std::uint8_t> out = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0xFF,
+                                             0xFF, 0xFF, 0xFF, 0x03, 0x01, 0x22, 0x00, 0x02,
+                                             0x11, 0x01, 0x03, 0x11, 0x01};
+            const auto garbage = noise_bytes(512, 0xC0);
+            out.insert(out.end(), garbage.begin(), garbage.end());
+            return out;
+        }
+        case Container::kWebp: bytes[20] = 0x00; return bytes;  // the VP8L signature (0x2F)
+        case Container::kPng: bytes[29] ^= 0xFF; return bytes;  // the IHDR CRC
+        }
+        break;
+    case Damage::kCorruptBody:
+        switch (container) {
+        case Container::kJpeg: {
+            const std::size_t data = jpeg_scan_data(bytes);
+            const std::size_t middle = data + (bytes.size() - 2 - data) / 2;
+            for (std::size_t i = middle; i + 1 < bytes.size() - 2 && i < middle + 32; i += 2) {
+                bytes[i] = 0xFF;
+                bytes[i + 1] = 0xD9;
+            }
+            return bytes;
+        }
+        case Container::kWebp: {
+            const std::size_t data = 25;
+            const std::size_t middle = data + (bytes.size() - data) / 2;
+            for (std::size_t i = middle; i < bytes.size() && i < middle + 16; ++i) bytes[i] ^= 0xA5;
+            return bytes;
+        }
+        case Container::kPng: {
+            const PngChunk idat = find_png_chunk(bytes, "IDAT");
+            const std::size_t middle = idat.data + idat.length / 2;
+            for (std::size_t i = middle; i < idat.data + idat.length && i < middle + 16; ++i) {
+                bytes[i] ^= 0xA5;
+            }
+            put_be32(&bytes[idat.data + idat.length],
+                     crc32(&bytes[idat.data - 4], 4 + idat.length));
+            return bytes;
+        }
+        }
+        break;
+    case Damage::kAbsurdSize:
+        switch (container) {
+        case Container::kJpeg: patch_jpeg_size(bytes, 60000, 60000); return bytes;
+        case Container::kWebp: patch_webp_size(bytes, 16384, 16384); return bytes;
+        case Container::kPng: patch_png_size(bytes, 60000, 60000); return bytes;
+        }
+        break;
+    }
+    fail("damaged: unknown damage");
+}
+
 }  // namespace interleave::test

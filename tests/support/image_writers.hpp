@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace interleave::test {
@@ -78,5 +79,34 @@ struct PaletteEntry {
 
 // Rewrites a PNG's IHDR width and height and recomputes the chunk's CRC.
 void patch_png_size(std::vector<std::uint8_t>& png, std::uint32_t width, std::uint32_t height);
+// Rewrites a baseline JPEG's frame header (SOF0/1/2) height and width.
+void patch_jpeg_size(std::vector<std::uint8_t>& jpeg, std::uint16_t width, std::uint16_t height);
+// Rewrites a lossless WebP's (VP8L) width and height, 1..16384 each.
+void patch_webp_size(std::vector<std::uint8_t>& webp, std::uint32_t width, std::uint32_t height);
+
+// [SECTION] Damaged files: what a broken frame looks like on disk, for the bad-input tests.
+enum class Damage {
+    kEmpty,            // 0 bytes
+    kTruncatedHeader,  // cut inside the headers (the first 20 bytes)
+    kTruncatedBody,    // cut in the middle of the pixel data (the first half)
+    kCorruptHeader,    // JPEG: SOI, a frame header with absurd values, then garbage; WebP: a
+                       // broken VP8L signature; PNG: a broken IHDR CRC
+    kCorruptBody,      // JPEG: end-of-image markers inside the entropy-coded data; WebP and
+                       // PNG: the middle of the compressed data overwritten (PNG: CRC fixed,
+                       // so the zlib stream itself is what is broken)
+    kRandomBytes,      // 4 KiB of deterministic noise
+    kText,             // a line of text named like an image
+    kAbsurdSize,       // a valid file whose header claims 60000x60000 px (WebP: 16384x16384)
+};
+inline constexpr Damage kAllDamages[] = {
+    Damage::kEmpty,       Damage::kTruncatedHeader, Damage::kTruncatedBody, Damage::kCorruptHeader,
+    Damage::kCorruptBody, Damage::kRandomBytes,     Damage::kText,          Damage::kAbsurdSize};
+
+[[nodiscard]] std::string_view to_string(Damage damage);
+
+// A damaged copy of `good`, a JPEG, lossless WebP or PNG file (told apart by its first bytes).
+// Aborts the test run when `good` is none of these.
+[[nodiscard]] std::vector<std::uint8_t> damaged(std::span<const std::uint8_t> good,
+                                                Damage damage);
 
 }  // namespace interleave::test
