@@ -27,12 +27,14 @@ inline constexpr std::uint8_t kSbsAlphaThreshold = 13;
 
 enum class Layer : std::uint8_t { kMain = 0, kFloat = 1 };
 
-// Identifies what a pair shows: the play index and the folder of each layer. A pair decoded
-// for other folders than the ones now selected is stale.
+// Identifies what a pair shows: the play index, the folder of each layer and the catalog
+// those folder positions refer to. A pair decoded for other folders than the ones now
+// selected, or from another catalog (before a content reload), is stale.
 struct PairKey {
     std::int64_t index = 0;  // the monotonic play index (wall clock x ips), not the frame number
     int main_folder = 0;   // position in Catalog::main_folders
     int float_folder = 0;  // position in Catalog::float_folders
+    std::uint32_t generation = 0;  // the catalog: 0 at start, +1 per content reload
     friend bool operator==(const PairKey&, const PairKey&) = default;
 };
 

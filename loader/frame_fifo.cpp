@@ -31,8 +31,9 @@ std::ptrdiff_t FrameFifo::find_nearest_locked(const PairKey& wanted, std::int64_
     std::int64_t best_distance = 0;
     for (auto it = entries_.begin(); it != entries_.end();) {
         const PairKey& key = it->key;
-        const bool other_folders =
-            key.main_folder != wanted.main_folder || key.float_folder != wanted.float_folder;
+        const bool other_folders = key.main_folder != wanted.main_folder ||
+                                   key.float_folder != wanted.float_folder ||
+                                   key.generation != wanted.generation;
         const bool behind = key.index <= wanted.index;
         // Entries ahead were prefetched for what the selector will show there: keep them,
         // even beyond the tolerance or for other folders; they are only not eligible now.

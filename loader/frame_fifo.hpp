@@ -41,11 +41,12 @@ public:
     // as dropped. Wakes one waiter.
     void push(FramePair pair);
 
-    // Evicts entries at or behind wanted.index for other folders than `wanted`'s (stale:
-    // they can never be shown) and entries more than `tolerance` behind it (late), then
-    // removes and returns the entry for wanted's folders nearest to wanted.index within
-    // `tolerance` (the older one on a tie). Entries ahead stay: they were prefetched for the
-    // folders the selector chooses there. Counts a hit, or a miss when there is none.
+    // Evicts entries at or behind wanted.index for other folders (or another generation)
+    // than `wanted`'s (stale: they can never be shown) and entries more than `tolerance`
+    // behind it (late), then removes and returns the entry for wanted's folders nearest to
+    // wanted.index within `tolerance` (the older one on a tie). Entries ahead stay: they were
+    // prefetched for the folders the selector chooses there. Counts a hit, or a miss when
+    // there is none.
     [[nodiscard]] std::optional<FramePair> take_nearest(const PairKey& wanted,
                                                         std::int64_t tolerance);
 

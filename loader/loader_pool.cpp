@@ -1,10 +1,16 @@
 // LoaderPool: slots for pending pairs, a blocking job queue, N decoding workers.
 #include "loader/loader_pool.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <limits>
+
+#include <fmt/format.h>
 
 #include "core/log.hpp"
 #include "core/thread.hpp"
@@ -13,6 +19,13 @@ namespace interleave::loader {
 namespace {
 constexpr auto kDequeueTimeout = std::chrono::milliseconds(50);
 constexpr std::int64_t kNoPlayPosition = std::numeric_limits<std::int64_t>::min();
+
+// Why `folder` cannot be reached (gone, or a folder on the way denies access), or nullopt when
+// it can: then a file in it that fails to open is that file's problem alone.
+std::optional<std::string> unreachable_reason(const std::filesystem::path& folder) {
+    if (::access(folder.c_str(), X_OK) == 0) return std::nullopt;
+    return std::string(std::strerror(errno));
+}
 }  // namespace
 
 int LoaderPool::default_workers(unsigned hardware_threads) {
@@ -25,8 +38,7 @@ int LoaderPool::default_workers(unsigned hardware_threads) {
 
 LoaderPool::LoaderPool(const Catalog& catalog, FrameFifo& fifo, BufferPool& pool,
                        LoaderOptions options)
-    : catalog_(catalog),
-      fifo_(fifo),
+    : fifo_(fifo),
       pool_(pool),
       options_([&] {
           if (options.workers <= 0) {
@@ -41,6 +53,9 @@ LoaderPool::LoaderPool(const Catalog& catalog, FrameFifo& fifo, BufferPool& pool
       slots_(options_.max_in_flight),
       jobs_(2 * options_.max_in_flight),
       play_position_(kNoPlayPosition) {
+    // Not owned: the caller keeps generation 0's catalog alive (an empty owner, no count).
+    catalogs_.emplace_back(0, std::shared_ptr<const Catalog>(std::shared_ptr<const Catalog>(),
+                                                             &catalog));
     free_slots_.reserve(slots_.size());
     for (std::size_t i = slots_.size(); i > 0; --i) {
         free_slots_.push_back(static_cast<std::uint32_t>(i - 1));
@@ -56,9 +71,13 @@ LoaderPool::~LoaderPool() { stop(); }
 RequestResult LoaderPool::try_request(const LoadRequest& request) {
     if (stopped_.load(std::memory_order_acquire)) return RequestResult::kStopped;
     const PairKey& key = request.key;
-    if (request.frame >= catalog_.frame_count || key.main_folder < 0 || key.float_folder < 0 ||
-        static_cast<std::size_t>(key.main_folder) >= catalog_.main_folders.size() ||
-        static_cast<std::size_t>(key.float_folder) >= catalog_.float_folders.size()) {
+    const auto entry = std::find_if(catalogs_.begin(), catalogs_.end(),
+                                    [&](const auto& c) { return c.first == key.generation; });
+    const Catalog* catalog = entry == catalogs_.end() ? nullptr : entry->second.get();
+    if (catalog == nullptr || request.frame >= catalog->frame_count || key.main_folder < 0 ||
+        key.float_folder < 0 ||
+        static_cast<std::size_t>(key.main_folder) >= catalog->main_folders.size() ||
+        static_cast<std::size_t>(key.float_folder) >= catalog->float_folders.size()) {
         invalid_.fetch_add(1, std::memory_order_relaxed);
         return RequestResult::kInvalid;
     }
@@ -74,6 +93,7 @@ RequestResult LoaderPool::try_request(const LoadRequest& request) {
     }
     Slot& slot = slots_[index];
     slot.request = request;
+    slot.catalog = entry->second;
     slot.errors[0].reset();
     slot.errors[1].reset();
     slot.late.store(false, std::memory_order_relaxed);
@@ -83,6 +103,21 @@ RequestResult LoaderPool::try_request(const LoadRequest& request) {
     jobs_.enqueue(Job{index, Layer::kMain});
     jobs_.enqueue(Job{index, Layer::kFloat});
     return RequestResult::kQueued;
+}
+
+void LoaderPool::add_catalog(std::uint32_t generation, std::shared_ptr<const Catalog> catalog) {
+    assert(catalog && "a generation needs a catalog");
+    const auto entry = std::find_if(catalogs_.begin(), catalogs_.end(),
+                                    [&](const auto& c) { return c.first == generation; });
+    if (entry != catalogs_.end()) {
+        entry->second = std::move(catalog);
+    } else {
+        catalogs_.emplace_back(generation, std::move(catalog));
+    }
+}
+
+void LoaderPool::forget_catalogs_before(std::uint32_t generation) {
+    std::erase_if(catalogs_, [&](const auto& c) { return c.first < generation; });
 }
 
 void LoaderPool::set_play_position(std::int64_t index) {
@@ -114,8 +149,8 @@ void LoaderPool::process(Job job, Decoder& decoder) {
     if (!slot.late.load(std::memory_order_relaxed) && !stopped_.load(std::memory_order_relaxed)) {
         const PairKey& key = slot.request.key;
         const Folder& folder =
-            catalog_.folder(job.layer, job.layer == Layer::kMain ? key.main_folder
-                                                                 : key.float_folder);
+            slot.catalog->folder(job.layer, job.layer == Layer::kMain ? key.main_folder
+                                                                      : key.float_folder);
         const std::size_t frame = slot.request.frame;
         const auto start = std::chrono::steady_clock::now();
         auto image = decoder.decode_file(folder.frame_path(frame), folder.frame_encoding(frame),
@@ -123,8 +158,11 @@ void LoaderPool::process(Job job, Decoder& decoder) {
         if (image) {
             decode_times_.record(std::chrono::steady_clock::now() - start);
             slot.layers[layer] = std::move(*image);
+            note_success(folder, frame);
         } else {
-            if (image.error().code != ErrorCode::kCancelled) note_failure(image.error());
+            if (image.error().code != ErrorCode::kCancelled) {
+                note_failure(folder, frame, image.error());
+            }
             slot.errors[layer] = std::move(image.error());
         }
     }
@@ -175,18 +213,78 @@ void LoaderPool::release_slot(std::uint32_t slot_index) {
     slot.layers[1] = {};
     slot.errors[0].reset();
     slot.errors[1].reset();
+    slot.catalog.reset();
     std::lock_guard lock(free_mutex_);
     free_slots_.push_back(slot_index);
 }
 
-void LoaderPool::note_failure(const Error& error) {
+void LoaderPool::note_failure(const Folder& folder, std::size_t frame, const Error& error) {
     failed_loads_.fetch_add(1, std::memory_order_relaxed);
-    bool first = false;
+    // A file that cannot be opened may be one of a whole folder's: deleted, or behind a folder
+    // that denies access. Then the folder is what failed, logged once with its frame count,
+    // instead of a line for every frame the scheduler asks for while it is gone.
+    const std::optional<std::string> unreachable =
+        error.code == ErrorCode::kIo ? unreachable_reason(folder.path) : std::nullopt;
+    std::string line;
+    if (unreachable) {
+        const std::string key = folder.path.string();
+        bool known = false;
+        {
+            std::lock_guard lock(failures_mutex_);
+            known = failing_folders_.contains(key);
+        }
+        if (known) return;
+        // Every frame of the folder fails while it is unreachable: count them all (distinct
+        // files), with the names made before taking the lock again.
+        std::vector<std::string> frames;
+        frames.reserve(folder.frames.size());
+        for (std::size_t i = 0; i < folder.frames.size(); ++i) {
+            frames.push_back(folder.frame_path(i).string());
+        }
+        {
+            std::lock_guard lock(failures_mutex_);
+            if (!failing_folders_.insert(key).second) return;  // another worker was first
+            for (auto& f : frames) failed_files_.insert(std::move(f));
+            ++folder_failures_;
+            failing_.store(failing_files_.size() + failing_folders_.size(),
+                           std::memory_order_relaxed);
+        }
+        line = fmt::format("{}: folder cannot be reached ({}): its {} frames fail until it "
+                           "comes back",
+                           key, *unreachable, folder.frames.size());
+    } else {
+        const std::string key = folder.frame_path(frame).string();
+        bool again = false;
+        {
+            std::lock_guard lock(failures_mutex_);
+            if (!failing_files_.insert(key).second) return;  // failing already: said before
+            again = !failed_files_.insert(key).second;
+            failing_.store(failing_files_.size() + failing_folders_.size(),
+                           std::memory_order_relaxed);
+        }
+        line = again ? error.message() + " (failed again after it had recovered)"
+                     : error.message();
+    }
+    INTERLEAVE_LOG_WARN("loader", "{}", line);
+}
+
+void LoaderPool::note_success(const Folder& folder, std::size_t frame) {
+    // Nothing failing (the usual case): no lock, no strings.
+    if (failing_.load(std::memory_order_relaxed) == 0) return;
+    const std::string file = folder.frame_path(frame).string();
+    const std::string dir = folder.path.string();
+    bool file_back = false;
+    bool dir_back = false;
     {
         std::lock_guard lock(failures_mutex_);
-        first = failed_files_.insert(error.subject).second;
+        file_back = failing_files_.erase(file) != 0;
+        dir_back = failing_folders_.erase(dir) != 0;
+        recoveries_ += static_cast<std::uint64_t>(file_back) + static_cast<std::uint64_t>(dir_back);
+        failing_.store(failing_files_.size() + failing_folders_.size(),
+                       std::memory_order_relaxed);
     }
-    if (first) INTERLEAVE_LOG_WARN("loader", "{}", error.message());
+    if (dir_back) INTERLEAVE_LOG_INFO("loader", "{}: folder can be read again", dir);
+    if (file_back) INTERLEAVE_LOG_INFO("loader", "{}: decodes again", file);
 }
 
 void LoaderPool::stop() {
@@ -204,6 +302,7 @@ void LoaderPool::stop() {
     for (Slot& slot : slots_) {
         slot.layers[0] = {};
         slot.layers[1] = {};
+        slot.catalog.reset();
     }
 }
 
@@ -220,6 +319,10 @@ LoaderStats LoaderPool::stats() const {
     {
         std::lock_guard lock(failures_mutex_);
         s.failed_files = failed_files_.size();
+        s.failing_files = failing_files_.size();
+        s.failing_folders = failing_folders_.size();
+        s.folder_failures = folder_failures_;
+        s.recoveries = recoveries_;
     }
     {
         std::lock_guard lock(free_mutex_);
