@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <ostream>
 #include <set>
 #include <vector>
 
@@ -58,6 +59,31 @@ std::int64_t first_pick(const std::vector<FolderChoice>& choices) {
         if (choices[o].main_folder != 0) return static_cast<std::int64_t>(o);
     }
     return -1;
+}
+
+// From `first` on, the selector chooses (main, float) until the next run.
+struct ChoiceRun {
+    std::int64_t first = 0;
+    int main_folder = 0;
+    int float_folder = 0;
+    friend bool operator==(const ChoiceRun&, const ChoiceRun&) = default;
+};
+
+void PrintTo(const ChoiceRun& r, std::ostream* out) {
+    *out << "{" << r.first << ", " << r.main_folder << ", " << r.float_folder << "}";
+}
+
+// The choices for indices [begin, end) as runs: where either layer's folder changes.
+std::vector<ChoiceRun> runs_of(FolderSelector& selector, std::int64_t begin, std::int64_t end) {
+    std::vector<ChoiceRun> runs;
+    for (std::int64_t i = begin; i < end; ++i) {
+        const FolderChoice c = selector.choose(i);
+        if (runs.empty() || runs.back().main_folder != c.main_folder ||
+            runs.back().float_folder != c.float_folder) {
+            runs.push_back({i, c.main_folder, c.float_folder});
+        }
+    }
+    return runs;
 }
 
 TEST(FolderSelector, DefaultsAreTheOriginals) {
@@ -281,6 +307,47 @@ TEST(FolderSelector, CyclesDifferFromEachOther) {
     FolderSelector selector = make({}, 7, 5, 1000);
     EXPECT_NE(cycle_choices(selector, 0), cycle_choices(selector, 1));
     EXPECT_NE(cycle_choices(selector, 1), cycle_choices(selector, 2));
+}
+
+// Golden choices, produced by today's generator. Screens that share a seed and an epoch agree
+// only while every version of the player makes these same choices: a change to the random
+// generator, the decks, the intervals, the jitter or the rest zone fails here, and must not be
+// made lightly (it splits an installation running two versions).
+TEST(FolderSelector, GoldenChoicesForAFixedSeedAndCatalogShapeDoNotChange) {
+    SelectorSettings s;  // the original's timing at 30 ips, ping-pong
+    s.seed = 0x5EED5EED;
+    FolderSelector selector = make(s, 4, 3, 450);  // 4 main folders, 3 float, 450 frames
+    ASSERT_EQ(selector.cycle_length(), 900);
+    // Cycles -1, 0 and 1 (a rest zone around each frame 0).
+    const std::vector<ChoiceRun> near_zero = {
+        {-900, 0, 0}, {-755, 3, 2}, {-453, 1, 2}, {-277, 2, 2}, {-216, 2, 0}, {-170, 0, 0},
+        {170, 2, 1},  {286, 2, 0},  {650, 1, 0},  {721, 0, 0},  {1079, 1, 1}, {1138, 3, 1},
+        {1290, 2, 1}, {1385, 2, 2}, {1541, 2, 0}, {1590, 0, 0},
+    };
+    EXPECT_EQ(runs_of(selector, -900, 1800), near_zero);
+    // What a screen with epoch 2024-01-01T00:00:00Z shows one day and 0.5 s later at 30 ips:
+    // index floor(86400.5 x 30) = 2592015, in cycle 2880, for one cycle on (into cycle 2881).
+    const std::vector<ChoiceRun> a_day_on = {
+        {2592015, 0, 0}, {2592089, 1, 1}, {2592270, 1, 0}, {2592325, 2, 0},
+        {2592627, 3, 0}, {2592712, 2, 0}, {2592780, 2, 2}, {2592808, 0, 0},
+    };
+    EXPECT_EQ(runs_of(selector, 2'592'015, 2'592'015 + 900), a_day_on);
+}
+
+TEST(FolderSelector, GoldenChoicesForALoopWithoutJitterDoNotChange) {
+    SelectorSettings s;
+    s.seed = 7;
+    s.cycle = CycleShape::kLoop;
+    s.ips = 25;
+    s.jitter_s = 0;
+    FolderSelector selector = make(s, 6, 2, 1000);  // 6 main folders, 2 float, 1000 frames
+    const std::vector<ChoiceRun> three_cycles = {
+        {0, 0, 0},    {171, 4, 1},  {446, 1, 1},  {496, 1, 0},  {521, 5, 0},  {796, 3, 0},
+        {821, 3, 1},  {1000, 0, 0}, {1126, 1, 1}, {1251, 1, 0}, {1326, 5, 0}, {1351, 3, 0},
+        {1476, 3, 1}, {1501, 2, 1}, {1626, 4, 1}, {1926, 4, 0}, {2000, 0, 0}, {2069, 5, 1},
+        {2194, 3, 1}, {2369, 3, 0}, {2669, 2, 0}, {2744, 2, 1}, {2969, 4, 1},
+    };
+    EXPECT_EQ(runs_of(selector, 0, 3000), three_cycles);
 }
 
 TEST(FolderSelector, FixedModeAlwaysShowsTheGivenFolders) {

@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -28,6 +31,46 @@ FramePair pooled_pair(BufferPool& pool, std::int64_t index) {
     FramePair pair = pair_at(index);
     pair.main.pixels = std::move(*pool.wait_acquire(64, 1s));
     pair.overlay.pixels = std::move(*pool.wait_acquire(64, 1s));
+    pair.main.width_px = pair.overlay.width_px = 4;
+    pair.main.height_px = pair.overlay.height_px = 4;
+    return pair;
+}
+
+// Polls `condition` until it holds or `timeout` passes; whether it held.
+template <typename Condition>
+bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+// Marks a layer's buffer with the pair's index (main) or its complement (float), so a taker
+// can tell whether the pixels it got belong to the pair.
+void stamp(PooledBuffer& buffer, std::int64_t value) {
+    std::memcpy(buffer.data(), &value, sizeof value);
+}
+
+std::int64_t stamp_of(const PooledBuffer& buffer) {
+    std::int64_t value = 0;
+    std::memcpy(&value, buffer.data(), sizeof value);
+    return value;
+}
+
+// A pooled pair whose layers are stamped with its index; nullopt when the pool has no buffer
+// within `timeout`.
+std::optional<FramePair> stamped_pair(BufferPool& pool, const PairKey& key,
+                                      std::chrono::milliseconds timeout) {
+    auto main = pool.wait_acquire(64, timeout);
+    auto overlay = pool.wait_acquire(64, timeout);
+    if (!main || !overlay) return std::nullopt;
+    FramePair pair = pair_at(key.index, key.main_folder, key.float_folder);
+    stamp(*main, key.index);
+    stamp(*overlay, ~key.index);
+    pair.main.pixels = std::move(*main);
+    pair.overlay.pixels = std::move(*overlay);
     pair.main.width_px = pair.overlay.width_px = 4;
     pair.main.height_px = pair.overlay.height_px = 4;
     return pair;
@@ -213,19 +256,24 @@ TEST(FrameFifo, StatsSnapshotIsConsistent) {
 TEST(FrameFifo, WaitTakeNearestReturnsWhenAProducerPushes) {
     FrameFifo fifo(4);
     const auto start = std::chrono::steady_clock::now();
+    bool waiter_looked = false;
     std::thread producer([&] {
-        std::this_thread::sleep_for(20ms);
-        fifo.push(pair_at(7, 0, 1));  // stale for the waiter: it keeps waiting
+        fifo.push(pair_at(7, 0, 1));  // stale for the waiter: it evicts it and keeps waiting
+        // The match goes in only once the waiter has evicted the stale pair and found nothing:
+        // from then on it waits, so only this push can wake it.
+        waiter_looked = wait_until([&] { return fifo.stats().stale_evicted == 1; }, 10s);
         fifo.push(pair_at(8));
     });
     const auto taken = fifo.wait_take_nearest({8, 0, 0}, 0, 10s);
     producer.join();
+    EXPECT_TRUE(waiter_looked) << "the waiter never evicted the stale pair";
     ASSERT_TRUE(taken.has_value());
     EXPECT_EQ(taken->key.index, 8);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "the push did not wake the waiter";
     const FifoStats s = fifo.stats();
     EXPECT_EQ(s.hits, 1u);
     EXPECT_EQ(s.misses, 0u);
+    EXPECT_EQ(s.stale_evicted, 1u);
 }
 
 TEST(FrameFifo, WaitTakeNearestReturnsAtOnceWhenAMatchIsQueued) {
@@ -245,46 +293,118 @@ TEST(FrameFifo, WaitTakeNearestTimesOutAndCountsAMiss) {
     EXPECT_EQ(s.late_evicted, 1u);
 }
 
-TEST(FrameFifo, ConcurrentProducersAndConsumersLoseNothingUncounted) {
+// Producers push pooled pairs for several folder pairs, at indices they draw from one
+// counter, while consumers, each following its own folders, take near the newest index with a
+// small tolerance: drop-oldest, stale and late eviction and takes all run at once. Every pair
+// is accounted for; none is handed out twice, to the wrong folders or beyond the tolerance;
+// each taken pair holds its own pixels; and at the end every buffer is back in the pool.
+TEST(FrameFifo, ConcurrentProducersAndConsumersWithEvictionLoseNothingUncounted) {
     constexpr int kProducers = 4;
-    constexpr int kConsumers = 3;
-    constexpr int kPerProducer = 2000;
-    FrameFifo fifo(16);
-    std::atomic<bool> producing{true};
-    std::mutex taken_mutex;
-    std::set<std::int64_t> taken;
-    std::atomic<int> duplicates{0};
+    // Folder pairs (0, 0), (1, 1) and (2, 0): pair i is for f = i mod 3, consumer c follows c.
+    constexpr int kFolders = 3;
+    constexpr int kTakesPerConsumer = 500;
+    constexpr std::int64_t kTolerance = 2;  // below the 3 between two pairs of one folder pair
+    constexpr std::size_t kCapacity = 8;
+    const auto key_of = [](std::int64_t index) {
+        const int folder = static_cast<int>(index % kFolders);
+        return PairKey{index, folder, folder % 2};
+    };
+    FrameFifo fifo(kCapacity);
+    // A take holds the pairs it evicts until it returns, while producers refill the FIFO:
+    // room for every consumer's evictions besides the FIFO, the producers' and the takers'
+    // pairs. A producer that finds none waits for one (that is not a failure).
+    BufferPool pool(2 * (kCapacity * (kFolders + 1) + 2 * kProducers + kFolders));
 
-    std::vector<std::thread> threads;
+    std::atomic<bool> consuming{true};
+    std::atomic<std::int64_t> next_index{0};
+    std::atomic<std::uint64_t> pushed{0};
+    std::atomic<int> acquire_failures{0};
+    std::atomic<int> wrong_folders{0};
+    std::atomic<int> beyond_tolerance{0};
+    std::atomic<int> wrong_pixels{0};
+    std::vector<std::vector<std::int64_t>> taken(kFolders);
+
+    std::vector<std::thread> producers;
     for (int p = 0; p < kProducers; ++p) {
-        threads.emplace_back([&, p] {
-            for (int i = 0; i < kPerProducer; ++i) fifo.push(pair_at(p * kPerProducer + i));
-        });
-    }
-    for (int c = 0; c < kConsumers; ++c) {
-        threads.emplace_back([&, c] {
-            std::int64_t wanted = c;
-            while (producing.load()) {
-                auto pair = fifo.wait_take_nearest({wanted % (kProducers * kPerProducer), 0, 0},
-                                                   kProducers * kPerProducer, 5ms);
-                if (pair) {
-                    std::lock_guard lock(taken_mutex);
-                    if (!taken.insert(pair->key.index).second) duplicates.fetch_add(1);
+        producers.emplace_back([&] {
+            while (consuming.load()) {
+                const std::int64_t index = next_index.fetch_add(1);
+                auto pair = stamped_pair(pool, key_of(index), 10s);
+                if (!pair) {
+                    acquire_failures.fetch_add(1);
+                    continue;
                 }
-                wanted += 37;
+                fifo.push(std::move(*pair));
+                pushed.fetch_add(1);
             }
         });
     }
-    for (int p = 0; p < kProducers; ++p) threads[static_cast<std::size_t>(p)].join();
-    producing.store(false);
-    for (std::size_t c = kProducers; c < threads.size(); ++c) threads[c].join();
+    std::vector<std::thread> consumers;
+    for (int c = 0; c < kFolders; ++c) {
+        consumers.emplace_back([&, c] {
+            const PairKey mine{0, c, c % 2};
+            for (int t = 0; t < kTakesPerConsumer; ++t) {
+                const std::int64_t wanted = next_index.load();
+                auto pair = fifo.wait_take_nearest({wanted, mine.main_folder, mine.float_folder},
+                                                   kTolerance, 2ms);
+                if (!pair) continue;
+                const PairKey& got = pair->key;
+                if (got.main_folder != mine.main_folder || got.float_folder != mine.float_folder) {
+                    wrong_folders.fetch_add(1);
+                }
+                if (std::abs(got.index - wanted) > kTolerance) beyond_tolerance.fetch_add(1);
+                if (!pair->main.pixels || !pair->overlay.pixels ||
+                    stamp_of(pair->main.pixels) != got.index ||
+                    stamp_of(pair->overlay.pixels) != ~got.index) {
+                    wrong_pixels.fetch_add(1);
+                }
+                taken[static_cast<std::size_t>(c)].push_back(got.index);
+            }
+        });
+    }
+    for (auto& t : consumers) t.join();
+    consuming.store(false);
+    for (auto& t : producers) t.join();
 
     const FifoStats s = fifo.stats();
-    EXPECT_EQ(duplicates.load(), 0) << "a pair was handed out twice";
-    EXPECT_EQ(s.pushed, static_cast<std::uint64_t>(kProducers * kPerProducer));
-    EXPECT_EQ(s.hits, taken.size());
+    std::fprintf(stderr,
+                 "[ measured ] pushed %llu, hits %llu, misses %llu, dropped %llu, stale %llu, "
+                 "late %llu\n",
+                 static_cast<unsigned long long>(s.pushed),
+                 static_cast<unsigned long long>(s.hits),
+                 static_cast<unsigned long long>(s.misses),
+                 static_cast<unsigned long long>(s.dropped),
+                 static_cast<unsigned long long>(s.stale_evicted),
+                 static_cast<unsigned long long>(s.late_evicted));
+    EXPECT_EQ(acquire_failures.load(), 0) << "the pool ran dry for 10 s: buffers did not come back";
+    EXPECT_EQ(wrong_folders.load(), 0) << "a consumer got a pair for other folders";
+    EXPECT_EQ(beyond_tolerance.load(), 0) << "a pair further than the tolerance was taken";
+    EXPECT_EQ(wrong_pixels.load(), 0) << "a taken pair held another pair's buffers";
+    std::set<std::int64_t> all;
+    std::size_t taken_count = 0;
+    for (const auto& indices : taken) {
+        taken_count += indices.size();
+        all.insert(indices.begin(), indices.end());
+    }
+    EXPECT_EQ(all.size(), taken_count) << "a pair was handed out twice";
+    EXPECT_EQ(s.pushed, pushed.load());
+    EXPECT_EQ(s.hits, taken_count);
+    EXPECT_EQ(s.misses, static_cast<std::uint64_t>(kFolders * kTakesPerConsumer) - taken_count);
     EXPECT_EQ(s.pushed, s.depth + s.hits + s.dropped + s.stale_evicted + s.late_evicted);
-    EXPECT_LE(s.depth, 16u);
+    EXPECT_LE(s.depth, kCapacity);
+    // Consumers ran while producers pushed: every take for one folder pair evicts the others'
+    // pairs at or behind it (stale), and its own more than the tolerance behind (late).
+    EXPECT_GT(s.hits, 0u);
+    EXPECT_GT(s.stale_evicted, 0u);
+    EXPECT_GT(s.late_evicted, 0u);
+
+    // Every buffer comes back: those of the pairs still queued once the FIFO is cleared.
+    EXPECT_EQ(pool.stats().in_use, s.depth * 2);
+    fifo.clear();
+    const BufferPoolStats balance = pool.stats();
+    EXPECT_EQ(balance.in_use, 0u) << "buffers never returned to the pool";
+    EXPECT_LE(balance.live_buffers, balance.max_buffers);
+    EXPECT_GT(balance.reuses, 0u);
 }
 
 }  // namespace

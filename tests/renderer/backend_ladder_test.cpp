@@ -2,19 +2,29 @@
 // fallback when EGL is unusable, machine facts, and the JSON usage log.
 #include "renderer/backend_ladder.hpp"
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/temp_dir.hpp"
 
 namespace interleave::renderer {
 namespace {
+
+nlohmann::json read_json(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return nlohmann::json::parse(text.str(), nullptr, false);
+}
 
 bool software(const std::string& renderer) {
     return renderer.find("llvmpipe") != std::string::npos ||
@@ -69,6 +79,10 @@ TEST(BackendLadder, ForcedRungsAreTriedAlone) {
     EXPECT_EQ(cpu->context, nullptr);
 }
 
+// The child test below: the parent runs it by this name, and checks by this name that it ran.
+constexpr const char* kChildSuite = "BackendLadder";
+constexpr const char* kChildTest = "DISABLED_ChildWithoutEgl";
+
 // Runs in a child process whose EGL finds no driver (see the test below); never on its own.
 TEST(BackendLadder, DISABLED_ChildWithoutEgl) {
     auto choice = choose_headless_backend(RendererRequest::kAuto);
@@ -89,23 +103,52 @@ TEST(BackendLadder, DISABLED_ChildWithoutEgl) {
         << forced.error().message();
 }
 
+// The entry for suite.name in a gtest JSON report, or null when the report does not list it.
+nlohmann::json reported_test(const nlohmann::json& report, const std::string& suite,
+                             const std::string& name) {
+    if (!report.is_object() || !report.contains("testsuites")) return nullptr;
+    for (const auto& s : report["testsuites"]) {
+        if (s.value("name", "") != suite || !s.contains("testsuite")) continue;
+        for (const auto& t : s["testsuite"]) {
+            if (t.value("name", "") == name) return t;
+        }
+    }
+    return nullptr;
+}
+
 TEST(BackendLadder, WithoutAUsableEglAutoFallsBackToTheCpuAndForcedGlFails) {
     // libglvnd picks its EGL vendors once per process: run the checks in a fresh one whose
-    // vendor search finds nothing.
+    // vendor search finds nothing. A filter that matches nothing also exits 0 ("0 tests
+    // ran"), so the child's own JSON report must show that the child test ran, and passed.
+    test::TempDir dir;
+    const std::string report_file = (dir / "child-report.json").string();
+    const std::string filter = std::string("--gtest_filter=") + kChildSuite + "." + kChildTest;
+    const std::string output = "--gtest_output=json:" + report_file;
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
         ::setenv("__EGL_VENDOR_LIBRARY_DIRS", "/nonexistent-interleave-test", 1);
         ::unsetenv("__EGL_VENDOR_LIBRARY_FILENAMES");
-        ::execl("/proc/self/exe", "renderer_tests",
-                "--gtest_filter=BackendLadder.DISABLED_ChildWithoutEgl",
-                "--gtest_also_run_disabled_tests", static_cast<char*>(nullptr));
+        ::execl("/proc/self/exe", "renderer_tests", filter.c_str(),
+                "--gtest_also_run_disabled_tests", output.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's checks failed (see its output above)";
+
+    const nlohmann::json report = read_json(report_file);
+    ASSERT_TRUE(report.is_object()) << "the child wrote no gtest report to " << report_file;
+    EXPECT_EQ(report.value("tests", -1), 1) << "the child ran no test or another one than "
+                                            << kChildTest << ":\n" << report.dump(2);
+    EXPECT_EQ(report.value("failures", -1), 0) << report.dump(2);
+    const nlohmann::json child = reported_test(report, kChildSuite, kChildTest);
+    ASSERT_TRUE(child.is_object()) << kChildTest << " missing in the child's report:\n"
+                                   << report.dump(2);
+    EXPECT_EQ(child.value("status", ""), "RUN") << child.dump(2);
+    EXPECT_EQ(child.value("result", ""), "COMPLETED") << child.dump(2);
+    EXPECT_FALSE(child.contains("failures")) << child.dump(2);
 }
 
 TEST(MachineFacts, ReadsTheDeviceTreeModelAndTheSessionType) {
@@ -126,13 +169,6 @@ TEST(MachineFacts, ReadsTheDeviceTreeModelAndTheSessionType) {
     EXPECT_FALSE(facts.raspberry_pi);
     EXPECT_EQ(facts.session_type, "none");
     if (display) ::setenv("DISPLAY", saved.c_str(), 1);
-}
-
-nlohmann::json read_json(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return nlohmann::json::parse(text.str(), nullptr, false);
 }
 
 TEST(UsageLog, EntriesAppendToAValidJsonArrayAndTheOldestGo) {
