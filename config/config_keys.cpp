@@ -65,7 +65,7 @@ const KeyInfo kKeys[] = {
      .field = INTERLEAVE_FIELD(loader.max_side_px), .int_min = 16, .int_max = 65535},
     {.key = "loader.max_megapixels", .flag = "--max-megapixels",
      .help = "refuse images with more pixels than this, before decoding (millions)",
-     .field = INTERLEAVE_FIELD(loader.max_megapixels), .int_min = 1, .int_max = 4096},
+     .field = INTERLEAVE_FIELD(loader.max_megapixels), .int_min = 1, .int_max = kMaxMegapixels},
     // [select]
     {.key = "select.mode", .flag = "--select",
      .help = "random: rest on folder 0, then random switches; fixed: fixed_main/fixed_float; "

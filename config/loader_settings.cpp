@@ -21,18 +21,14 @@ Result<void> validate(const LoaderSettings& s, std::uint64_t addressable_bytes) 
     if (auto r = check_range("loader.tolerance", s.tolerance, 0, 240); !r) return r;
     if (auto r = check_range("loader.max_side_px", s.max_side_px, 16, 65535); !r) return r;
     if (auto r = check_range("loader.max_megapixels", s.max_megapixels, 1, 4096); !r) return r;
-    // A frame at the limit decodes into one RGBA buffer of 4 bytes a pixel: it must be one the
-    // platform can address. Both factors are small, so the product fits 64 bits.
-    constexpr std::uint64_t kPixelsPerMegapixel = 1'000'000;
-    constexpr std::uint64_t kBytesPerPixel = 4;
-    const std::uint64_t frame_bytes = s.max_megapixels * kPixelsPerMegapixel * kBytesPerPixel;
-    if (frame_bytes > addressable_bytes) {
-        const std::uint64_t most = addressable_bytes / kBytesPerPixel / kPixelsPerMegapixel;
+    // A frame at the limit decodes into one RGBA buffer: it must be one the platform can address.
+    if (const std::uint32_t most = max_megapixels_for(addressable_bytes); s.max_megapixels > most) {
         return make_error(ErrorCode::kInvalidArgument, "loader.max_megapixels",
                           "{} is out of range on this platform (expected 1..{}: a frame of {} Mpx "
-                          "needs a {}-byte buffer, and one buffer can span at most {} bytes here)",
-                          s.max_megapixels, most, s.max_megapixels, frame_bytes,
-                          addressable_bytes);
+                          "needs a {}-byte RGBA buffer, and one buffer can span at most {} bytes "
+                          "here)",
+                          s.max_megapixels, most, s.max_megapixels,
+                          std::uint64_t{s.max_megapixels} * 1'000'000 * 4, addressable_bytes);
     }
     return {};
 }

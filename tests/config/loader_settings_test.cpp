@@ -61,6 +61,7 @@ TEST(LoaderSettings, RangeEndsAreAccepted) {
 TEST(LoaderSettings, MegapixelsBeyondWhatThePlatformAddressesNameTheKey) {
     constexpr std::uint64_t k32BitBytes = std::numeric_limits<std::int32_t>::max();
     const auto most = static_cast<std::uint32_t>(k32BitBytes / 4 / 1'000'000);
+    EXPECT_EQ(max_megapixels_for(k32BitBytes), most);
     LoaderSettings s;
     s.max_megapixels = most;
     EXPECT_TRUE(validate(s, k32BitBytes).has_value());
@@ -74,9 +75,13 @@ TEST(LoaderSettings, MegapixelsBeyondWhatThePlatformAddressesNameTheKey) {
                   std::string::npos)
             << result.error().message();
     }
-    // The platform this runs on addresses the whole range when its pointers are 64-bit.
+    // The platform this runs on addresses the whole range when its pointers are 64-bit, and
+    // the key table (--help, the config file's range) says the same as validate().
     s.max_megapixels = 4096;
     EXPECT_EQ(validate(s).has_value(), sizeof(void*) == 8);
+    EXPECT_EQ(kMaxMegapixels, sizeof(void*) == 8 ? 4096u : most);
+    s.max_megapixels = kMaxMegapixels;
+    EXPECT_TRUE(validate(s).has_value());
 }
 
 }  // namespace
