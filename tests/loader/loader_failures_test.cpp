@@ -14,16 +14,14 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 
-#include "core/log.hpp"
 #include "tests/support/content_tree.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -37,39 +35,7 @@ using test::FrameFormat;
 
 constexpr auto kHangGuard = 10s;
 
-// Captures what the process logger writes while it lives. Thread: the test's; create it before
-// the loader's workers start and destroy it after they stop (the sink list is not locked).
-class LogCapture {
-public:
-    LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
-        log::init(log::Level::kInfo);
-        log::logger().sinks().push_back(sink_);
-    }
-    ~LogCapture() {
-        auto& sinks = log::logger().sinks();
-        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    }
-    LogCapture(const LogCapture&) = delete;
-    LogCapture& operator=(const LogCapture&) = delete;
-
-    // Lines that contain every one of `needles`.
-    [[nodiscard]] std::size_t lines_with(std::initializer_list<std::string> needles) const {
-        std::istringstream in(out_.str());
-        std::size_t n = 0;
-        for (std::string line; std::getline(in, line);) {
-            const auto in_line = [&](const std::string& s) {
-                return line.find(s) != std::string::npos;
-            };
-            if (std::all_of(needles.begin(), needles.end(), in_line)) ++n;
-        }
-        return n;
-    }
-    [[nodiscard]] std::string text() const { return out_.str(); }
-
-private:
-    std::ostringstream out_;
-    std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
-};
+using test::LogCapture;
 
 class LoaderFailuresTest : public ::testing::Test {
 protected:
