@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/loader_flags.hpp"
+#include "app/stop_signal.hpp"
 #include "core/log.hpp"
 
 namespace interleave::app {
@@ -52,7 +53,9 @@ renderer::RendererRequest request_of(config::RendererChoice choice) {
 Result<void> build_pipeline(const PlayOptions& options, std::int64_t launch_ns, Pipeline& p) {
     const config::Config& cfg = options.config;
     if (auto ok = check_output(cfg.output); !ok) return ok;
-    p.report = loader::scan_catalog(cfg.content.images, catalog_options(cfg.loader));
+    loader::CatalogOptions scan_options = catalog_options(cfg.loader);
+    scan_options.stop_requested = &StopSignal::requested;  // a signal ends a long scan at once
+    p.report = loader::scan_catalog(cfg.content.images, scan_options);
     for (const auto& skipped : p.report.skipped) {
         INTERLEAVE_LOG_WARN("catalog", "skipped {}: {}", skipped.path, skipped.reason);
     }
@@ -130,6 +133,9 @@ Result<void> build_pipeline(const PlayOptions& options, std::int64_t launch_ns, 
 }
 
 void stop_pipeline(Pipeline& p) {
+    // The pool first: a worker waiting for a free buffer wakes now instead of after the
+    // decoder's pool_timeout (a second), and every later acquire fails at once.
+    if (p.pool) p.pool->shutdown();
     if (p.loaders) p.loaders->stop();
     if (p.recorder) p.recorder->stop();
 }

@@ -32,6 +32,8 @@ struct PlayArgs {
 };
 
 int run_play(PlayArgs& args, const std::string& command_line) {
+    // First, so a stop at any point (even while the configuration loads) ends cleanly.
+    StopSignal::install();
     config::LoadInputs inputs;
     if (!args.config_file.empty()) inputs.config_file = args.config_file;
     inputs.environment = config::capture_environment();
@@ -65,7 +67,6 @@ int run_play(PlayArgs& args, const std::string& command_line) {
         options.config.playback.frames = 300;  // a benchmark needs an end
     }
 
-    StopSignal::install();
     auto summary = play(options, options.benchmark ? nullptr : stdout);
     if (!summary) {
         std::fprintf(stderr, "interleave: %s\n", summary.error().message().c_str());
@@ -131,7 +132,9 @@ Command add_play_command(CLI::App& app) {
     sub->add_option("--summary-json", args->summary_json, "Write the summary as JSON to FILE")
         ->group("run");
     sub->add_flag("--benchmark", args->benchmark,
-                  "Play as fast as the pipeline allows and print one JSON object")
+                  "Play as fast as the pipeline allows and print one JSON object; with "
+                  "--frames N it ends after N indices, whether their pairs showed, failed to "
+                  "load or never came")
         ->group("run");
     return Command{sub, [args](const std::string& command_line) {
                        return run_play(*args, command_line);

@@ -134,11 +134,44 @@ nlohmann::json PlaySummary::to_json() const {
     return j;
 }
 
+namespace {
+
+Result<void> write_summary_json(const PlayOptions& options, const PlaySummary& s) {
+    if (!options.summary_json) return {};
+    std::ofstream out(*options.summary_json);
+    out << s.to_json().dump(2) << "\n";
+    if (!out) {
+        return make_error(ErrorCode::kIo, options.summary_json->string(),
+                          "cannot write the summary ({})", std::strerror(errno));
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     SystemTimeSource time;
+    const auto began = std::chrono::steady_clock::now();
     Pipeline p;
     if (auto ok = build_pipeline(options, time.now_ns(), p); !ok) {
         stop_pipeline(p);
+        if (ok.error().code == ErrorCode::kCancelled && StopSignal::requested()) {
+            // Stopped during the scan: nothing played, and that is the summary.
+            PlaySummary s;
+            s.stopped_by = StopSignal::name_of(StopSignal::signal_number());
+            s.duration_s =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+            s.peak_rss_mb = mb(peak_rss_bytes());
+            const bool window = options.config.output.mode == config::OutputMode::kWindow;
+            s.details = {{"mode", options.benchmark ? "benchmark"
+                                                    : (window ? "window" : "headless")},
+                         {"stopped_during", "scan"},
+                         {"files_seen", p.report.files_seen}};
+            if (auto written = write_summary_json(options, s); !written) {
+                return tl::unexpected(written.error());
+            }
+            return s;
+        }
         return tl::unexpected(ok.error());
     }
     PlayOptions run_options = options;
@@ -188,6 +221,7 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
         {"rss_mb_end", mb(current_rss_bytes())},
         {"failed_indices", state.failed_indices},
         {"commands", state.commands},
+        {"clock_steps", state.clock_steps},
         {"rotation_deg", static_cast<int>(state.rotation) * 90},
         {"mirror", state.mirror},
         {"fifo", {{"capacity", fifo.capacity}, {"pushed", fifo.pushed}, {"hits", fifo.hits},
@@ -228,13 +262,8 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
                                {"dropped", rec.dropped},
                                {"failed", rec.failed}};
     }
-    if (options.summary_json) {
-        std::ofstream out(*options.summary_json);
-        out << s.to_json().dump(2) << "\n";
-        if (!out) {
-            return make_error(ErrorCode::kIo, options.summary_json->string(),
-                              "cannot write the summary ({})", std::strerror(errno));
-        }
+    if (auto written = write_summary_json(options, s); !written) {
+        return tl::unexpected(written.error());
     }
     return s;
 }

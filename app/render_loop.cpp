@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,14 +29,12 @@ constexpr std::int64_t kNsPerS = 1'000'000'000;
 constexpr std::int64_t kRetryNs = 2'000'000;
 // The longest sleep, so commands (a key press, quit) are handled within this time.
 constexpr std::int64_t kMaxSleepNs = 20'000'000;
+// Benchmark: how long an index waits for its pair before it counts as a miss, in slices short
+// enough that a stop signal is seen at once.
+constexpr std::chrono::milliseconds kBenchmarkWait{2000};
+constexpr std::chrono::milliseconds kBenchmarkWaitSlice{50};
 
 double mb(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
-
-std::string stop_reason(int signal_number) {
-    if (signal_number == SIGINT) return "SIGINT";
-    if (signal_number == SIGTERM) return "SIGTERM";
-    return "stop request";
-}
 
 renderer::cpu::Rotation next_rotation(renderer::cpu::Rotation r) {
     return static_cast<renderer::cpu::Rotation>((static_cast<int>(r) + 1) % 4);
@@ -428,24 +426,28 @@ void Loop::print_stats(double elapsed_s, double interval_s, std::int64_t index) 
 
 void Loop::run() {
     const config::PlaybackConfig& pb = options_.config.playback;
+    // The index follows the wall clock; durations, intervals and rates the monotonic clock, so
+    // a wall-clock step neither ends a --duration run early nor floods the stats lines.
     const std::int64_t start_ns = time_.now_ns();
+    const std::int64_t start_steady_ns = time_.steady_ns();
     const auto start = SteadyClock::now();
     const auto stats_ns = static_cast<std::int64_t>(options_.stats_interval_s * kNsPerS);
-    std::int64_t next_stats_ns = start_ns + stats_ns;
-    std::int64_t last_stats_ns = start_ns;
+    std::int64_t next_stats_ns = start_steady_ns + stats_ns;
+    std::int64_t last_stats_ns = start_steady_ns;
     const auto frame_limit = static_cast<std::uint64_t>(pb.frames);
     const auto duration_ns = static_cast<std::int64_t>(pb.duration_s * kNsPerS);
 
     std::optional<std::int64_t> current;  // the index being shown
     bool current_shown = false;
-    std::int64_t bench_index = p_.clock->index_at(start_ns);
-    std::int64_t fps_since_ns = start_ns;
+    const std::int64_t bench_start = p_.clock->index_at(start_ns);
+    std::int64_t bench_index = bench_start;
+    std::int64_t fps_since_ns = start_steady_ns;
     std::uint64_t fps_frames = 0;
     for (;;) {
         if (handle_commands()) dirty_ = true;
         // A signal first: main also posts a quit when it sees one.
         if (StopSignal::requested()) {
-            s_.summary.stopped_by = stop_reason(StopSignal::signal_number());
+            s_.summary.stopped_by = StopSignal::name_of(StopSignal::signal_number());
             break;
         }
         if (quit_) {
@@ -453,21 +455,27 @@ void Loop::run() {
             break;
         }
         const std::int64_t now_ns = time_.now_ns();
-        if (duration_ns > 0 && now_ns - start_ns >= duration_ns) {
+        const std::int64_t steady_ns = time_.steady_ns();
+        if (duration_ns > 0 && steady_ns - start_steady_ns >= duration_ns) {
             s_.summary.stopped_by = "duration";
             break;
         }
+        // A wall-clock step (chrony at boot, NTP, a manual change): go to the new index at
+        // once. One line for the step; the index it leaves is no miss (time moved, nothing
+        // was late), and the scheduler drops what it had prefetched for the old position.
+        const bool stepped = !options_.benchmark && p_.scheduler->follow_clock(now_ns, steady_ns);
+        if (stepped) ++s_.clock_steps;
         const std::int64_t index = options_.benchmark ? bench_index : p_.clock->index_at(now_ns);
         p_.scheduler->feed(index);
         index_ = index;
-        if (now_ns - fps_since_ns >= kNsPerS) {
+        if (steady_ns - fps_since_ns >= kNsPerS) {
             fps_ = static_cast<double>(s_.summary.frames_shown - fps_frames) * kNsPerS /
-                   static_cast<double>(now_ns - fps_since_ns);
+                   static_cast<double>(steady_ns - fps_since_ns);
             fps_frames = s_.summary.frames_shown;
-            fps_since_ns = now_ns;
+            fps_since_ns = steady_ns;
         }
         if (!current || index != *current) {
-            if (current && !current_shown) {
+            if (current && !current_shown && !stepped) {
                 // The snapshots take locks: only when someone reads the line.
                 if (log::logger().should_log(spdlog::level::debug)) {
                     const loader::PairKey want = p_.scheduler->key_at(*current);
@@ -479,7 +487,7 @@ void Loop::run() {
                                          p_.loaders->stats().in_flight);
                 }
                 ++s_.summary.misses;
-                if (now_ns - start_ns > kNsPerS) ++s_.summary.misses_after_1s;
+                if (steady_ns - start_steady_ns > kNsPerS) ++s_.summary.misses_after_1s;
             }
             current = index;
             current_shown = false;
@@ -487,10 +495,16 @@ void Loop::run() {
         }
         if (!current_shown) {
             // Benchmark: wait for the pair (the pipeline sets the pace), then move on; a pair
-            // that never comes, or failed, is a miss when the index changes.
-            const auto wait = options_.benchmark ? std::chrono::milliseconds(2000)
-                                                 : std::chrono::milliseconds(0);
-            if (auto pair = p_.scheduler->take(index, wait)) {
+            // that never comes, or failed, is a miss when the index changes. The wait is cut
+            // into slices so a stop signal ends it at once.
+            std::optional<loader::FramePair> pair = p_.scheduler->take(index);
+            if (options_.benchmark) {
+                const auto give_up = SteadyClock::now() + kBenchmarkWait;
+                while (!pair && !StopSignal::requested() && SteadyClock::now() < give_up) {
+                    pair = p_.scheduler->take(index, kBenchmarkWaitSlice);
+                }
+            }
+            if (pair) {
                 if (pair->ok()) {
                     current_shown = show(*pair);
                 } else {
@@ -524,24 +538,30 @@ void Loop::run() {
             }
             dirty_ = false;
         }
-        if (frame_limit > 0 && s_.summary.frames_shown >= frame_limit) {
+        // --frames N: N shown frames when playing; N settled indices (shown, failed or never
+        // come) in a benchmark, which otherwise never ends on content whose pairs all fail.
+        const std::uint64_t done = options_.benchmark
+                                       ? static_cast<std::uint64_t>(bench_index - bench_start)
+                                       : s_.summary.frames_shown;
+        if (frame_limit > 0 && done >= frame_limit) {
             s_.summary.stopped_by = "frames";
             break;
         }
-        if (stats_ns > 0 && now_ns >= next_stats_ns) {
-            print_stats(static_cast<double>(now_ns - start_ns) / kNsPerS,
-                        static_cast<double>(now_ns - last_stats_ns) / kNsPerS, index);
+        if (stats_ns > 0 && steady_ns >= next_stats_ns) {
+            print_stats(static_cast<double>(steady_ns - start_steady_ns) / kNsPerS,
+                        static_cast<double>(steady_ns - last_stats_ns) / kNsPerS, index);
             s_.interval_frames = 0;
-            last_stats_ns = now_ns;
-            next_stats_ns += stats_ns;
+            last_stats_ns = steady_ns;
+            // After a stall, the next line one interval from now rather than a burst.
+            next_stats_ns = std::max(next_stats_ns + stats_ns, steady_ns + 1);
         }
         if (options_.benchmark) continue;
         // Sleep to a deadline: the next index, the next retry, the next stats line, or soon
-        // enough to answer commands.
+        // enough to answer commands (and to notice a stop or a clock step).
         std::int64_t wake_ns = p_.clock->start_ns_of(index + 1);
         if (!current_shown) wake_ns = std::min(wake_ns, now_ns + kRetryNs);
-        if (stats_ns > 0) wake_ns = std::min(wake_ns, next_stats_ns);
-        const std::int64_t sleep_ns = std::min(wake_ns - time_.now_ns(), kMaxSleepNs);
+        std::int64_t sleep_ns = std::min(wake_ns - time_.now_ns(), kMaxSleepNs);
+        if (stats_ns > 0) sleep_ns = std::min(sleep_ns, next_stats_ns - time_.steady_ns());
         if (sleep_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(sleep_ns));
     }
     if (b_.gl && !b_.cpu_composite) collect_captures(0);
@@ -560,17 +580,40 @@ RenderLoop::RenderLoop(Pipeline& p, const PlayOptions& options, const TimeSource
 
 RenderLoop::~RenderLoop() { stop(); }
 
-Result<RenderSetup> RenderLoop::start(const RenderSurface& surface) {
+// start() and the render thread meet here: the thread reports its set-up under the mutex, and
+// start() gives up under the same mutex, so exactly one of the two happens first.
+// Thread: main (start) and render; shared by both, so it outlives whichever ends last.
+struct RenderLoop::StartHandshake {
+    std::mutex mutex;
+    bool abandoned = false;  // start() stopped waiting: the thread must not touch the loop
+    std::promise<Result<RenderSetup>> ready;
+};
+
+Result<RenderSetup> RenderLoop::start(const RenderSurface& surface,
+                                      std::chrono::milliseconds setup_timeout) {
     if (thread_.joinable()) {
         return make_error(ErrorCode::kInvalidArgument, "render", "the render thread runs already");
     }
     finished_.store(false, std::memory_order_release);
     state_ = std::make_unique<LoopState>();
-    // A member, not a local: the thread may still be inside set_value() when start() returns.
-    ready_ = std::promise<Result<RenderSetup>>();
-    auto ready_result = ready_.get_future();
-    thread_ = std::thread([this, surface] { run(surface, ready_); });
-    Result<RenderSetup> setup = ready_result.get();
+    auto handshake = std::make_shared<StartHandshake>();
+    auto outcome = handshake->ready.get_future();
+    thread_ = std::thread([this, surface, handshake] { run(surface, *handshake); });
+    if (outcome.wait_for(setup_timeout) != std::future_status::ready) {
+        std::lock_guard lock(handshake->mutex);
+        if (outcome.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            // A driver that never returns: the thread is left to end by itself, touching
+            // nothing of this loop, and the caller reports the error and exits.
+            handshake->abandoned = true;
+            thread_.detach();
+            return make_error(ErrorCode::kInternal, "render",
+                              "the render thread's set-up (GL context, compositor) did not finish "
+                              "within {} ms (a hung GL driver or display? --renderer cpu needs "
+                              "neither)",
+                              setup_timeout.count());
+        }
+    }
+    Result<RenderSetup> setup = outcome.get();
     if (!setup) thread_.join();
     return setup;
 }
@@ -587,40 +630,58 @@ void RenderLoop::stop() {
     commands_.drain([](const RenderCommand&) {});
 }
 
-void RenderLoop::run(RenderSurface surface, std::promise<Result<RenderSetup>>& ready) {
+void RenderLoop::run(RenderSurface surface, StartHandshake& handshake) {
     set_current_thread_name("render");
-    state_->render_tid = static_cast<int>(::gettid());
+    const int tid = static_cast<int>(::gettid());
     Backend backend;
-    bool reported = false;
+    // The context is made current here, on the thread that uses it; the outcome goes to start()
+    // before anything plays. Nothing of the loop is touched before start() has it: start() may
+    // have given up waiting, and the loop may be gone.
+    Result<RenderSetup> setup = make_error(ErrorCode::kInternal, "render", "no set-up");
     try {
-        // The context is made current here, on the thread that uses it; the outcome goes to
-        // start() before anything plays.
-        Result<RenderSetup> setup =
-            surface.window != nullptr           ? set_up_window(surface, backend)
-            : surface.shared_context != nullptr ? set_up_shared(*surface.shared_context, backend)
-                                                : set_up_headless(surface.renderer, backend);
-        if (!setup) {
-            tear_down(backend, *state_);
-            finished_.store(true, std::memory_order_release);
-            ready.set_value(tl::unexpected(setup.error()));
-            return;
+        setup = surface.window != nullptr ? set_up_window(surface, backend)
+                : surface.shared_context != nullptr
+                    ? set_up_shared(*surface.shared_context, backend)
+                    : set_up_headless(surface.renderer, backend);
+    } catch (const std::exception& e) {
+        INTERLEAVE_LOG_ERROR("render", "render set-up failed: {}", e.what());
+        setup = make_error(ErrorCode::kInternal, "render", "{}", e.what());
+    }
+    if (!setup) {
+        LoopState unused;
+        tear_down(backend, unused);
+        std::lock_guard lock(handshake.mutex);
+        if (handshake.abandoned) return;
+        state_->render_tid = tid;
+        finished_.store(true, std::memory_order_release);
+        handshake.ready.set_value(tl::unexpected(setup.error()));
+        return;
+    }
+    backend.cpu.bind_to_current_thread();
+    bool abandoned = false;
+    {
+        std::lock_guard lock(handshake.mutex);
+        abandoned = handshake.abandoned;
+        if (!abandoned) {
+            state_->render_tid = tid;
+            state_->renderer = setup->description;
+            // A launch epoch is now, when set-up (scan, pool, workers, GL) is done: playback
+            // starts at frame 0 instead of a few frames in.
+            if (!options_.config.playback.epoch.unix_ns) p_.clock->set_epoch_ns(time_.now_ns());
+            handshake.ready.set_value(std::move(setup));
         }
-        state_->renderer = setup->description;
-        backend.cpu.bind_to_current_thread();
-        // A launch epoch is now, when set-up (scan, pool, workers, GL) is done: playback
-        // starts at frame 0 instead of a few frames in.
-        if (!options_.config.playback.epoch.unix_ns) p_.clock->set_epoch_ns(time_.now_ns());
-        ready.set_value(std::move(setup));
-        reported = true;
+    }
+    if (abandoned) {
+        LoopState unused;
+        tear_down(backend, unused);
+        return;
+    }
+    try {
         Loop loop(p_, options_, time_, *state_, commands_, backend, surface);
         loop.run();
     } catch (const std::exception& e) {
         INTERLEAVE_LOG_ERROR("render", "render loop stopped: {}", e.what());
         state_->summary.stopped_by = "error";
-        if (!reported) {
-            ready.set_value(make_error(ErrorCode::kInternal, "render", "{}", e.what()));
-            reported = true;
-        }
     }
     tear_down(backend, *state_);
     finished_.store(true, std::memory_order_release);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -61,6 +62,7 @@ struct LoopState {
     std::uint64_t failed_indices = 0;  // indices whose pair failed: the last frame stayed
     std::uint64_t presents = 0;        // window: buffer swaps
     std::uint64_t commands = 0;        // commands handled
+    std::uint64_t clock_steps = 0;     // wall-clock steps seen (each logged once)
     std::string renderer;              // the backend the render thread chose
     std::optional<renderer::gl::GlCompositorStats> gl_stats;  // at the end, GL only
     renderer::gl::GlObjectNames gl_objects;  // what the compositor held just before deletion
@@ -80,10 +82,18 @@ public:
     RenderLoop(const RenderLoop&) = delete;
     RenderLoop& operator=(const RenderLoop&) = delete;
 
-    // Starts the render thread and waits for its set-up (context current there, compositor
-    // created). On failure the thread has ended (and released any context) and start() may be
-    // called again, e.g. with the next rung's window. Thread: main.
-    [[nodiscard]] Result<RenderSetup> start(const RenderSurface& surface);
+    // How long start() waits for the render thread's set-up: EGL/GLX initialisation and shader
+    // compilation take well under a second even on llvmpipe; a driver that hangs must not.
+    static constexpr std::chrono::milliseconds kSetupTimeout{10000};
+
+    // Starts the render thread and waits up to `setup_timeout` for its set-up (context current
+    // there, compositor created). On failure the thread has ended (and released any context)
+    // and start() may be called again, e.g. with the next rung's window. On a timeout the error
+    // says so (kInternal); the thread is detached and ends by itself without touching this
+    // loop, and the caller should report the error and exit. Thread: main.
+    [[nodiscard]] Result<RenderSetup> start(const RenderSurface& surface,
+                                            std::chrono::milliseconds setup_timeout =
+                                                kSetupTimeout);
     // The queue the window's events go to.
     [[nodiscard]] CommandQueue& commands() { return commands_; }
     void post(RenderCommand command) { commands_.post(command); }
@@ -97,13 +107,13 @@ public:
     [[nodiscard]] const LoopState& state() const { return *state_; }
 
 private:
-    void run(RenderSurface surface, std::promise<Result<RenderSetup>>& ready);
+    struct StartHandshake;
+    void run(RenderSurface surface, StartHandshake& handshake);
 
     Pipeline& p_;
     const PlayOptions& options_;
     const TimeSource& time_;
     CommandQueue commands_;
-    std::promise<Result<RenderSetup>> ready_;
     std::thread thread_;
     std::atomic<bool> finished_{false};
     std::unique_ptr<LoopState> state_ = std::make_unique<LoopState>();

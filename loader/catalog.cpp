@@ -51,6 +51,7 @@ private:
 
     void walk(const fs::path& layer_root, const fs::path& dir, std::optional<int> inherited,
               int depth, LayerScan& out) {
+        if (poll_stop()) return;
         if (depth > options_.max_depth) {
             skip(dir, fmt::format("nested deeper than {} folders (a link loop?)",
                                   options_.max_depth));
@@ -66,7 +67,7 @@ private:
         std::vector<std::string> subdirs;
         for (; it != fs::directory_iterator(); it.increment(ec)) {
             if (ec) break;
-            ++report_.files_seen;
+            if ((++report_.files_seen % kStopPollEntries) == 0 && poll_stop()) return;
             const fs::directory_entry& entry = *it;
             std::string name = entry.path().filename().string();
             std::error_code type_ec;
@@ -92,6 +93,7 @@ private:
 
         natural_sort(subdirs);
         for (const std::string& sub : subdirs) {
+            if (stopped_) return;
             walk(layer_root, dir / sub, number, depth + 1, out);
         }
     }
@@ -133,8 +135,24 @@ private:
         out.folders.push_back(std::move(folder));
     }
 
+public:
+    // True once the stop callback asked to end the scan (it is not polled again).
+    [[nodiscard]] bool stopped() const { return stopped_; }
+
+private:
+    bool poll_stop() {
+        if (!stopped_ && options_.stop_requested != nullptr && options_.stop_requested()) {
+            stopped_ = true;
+        }
+        return stopped_;
+    }
+
+    // Entries listed between two polls of the stop callback.
+    static constexpr std::uint64_t kStopPollEntries = 256;
+
     const CatalogOptions& options_;
     ScanReport& report_;
+    bool stopped_ = false;
 };
 
 bool folder_less(const Folder& a, const Folder& b) {
@@ -175,6 +193,12 @@ ScanReport scan_catalog(const fs::path& root, const CatalogOptions& options) {
     for (auto [sub, scan] : {std::pair{"face", &main}, std::pair{"float", &overlay}}) {
         const fs::path dir = root / sub;
         if (fs::is_directory(dir, ec)) scanner.scan_layer(dir, *scan);
+    }
+    if (scanner.stopped()) {
+        report.error = Error{ErrorCode::kCancelled, root.string(),
+                             fmt::format("scan stopped on request after {} entries",
+                                         report.files_seen)};
+        return report;
     }
     for (const Folder& f : main.folders) ++report.main_counts[f.frames.size()];
     for (const Folder& f : overlay.folders) ++report.float_counts[f.frames.size()];

@@ -25,6 +25,10 @@ struct CatalogOptions {
     bool float_jpeg_sbs = true;  // .jpg in float/ likewise
     ImageLimits limits;
     int max_depth = 16;          // nested folders deeper than this are skipped (link loops)
+    // Polled while scanning (every folder and every 256 entries): when it returns true the scan
+    // ends early with a kCancelled error, so a stop signal during the scan of a 100,000-file
+    // tree is seen at once. Called on the scanning thread; must be cheap (an atomic load).
+    bool (*stop_requested)() = nullptr;
 };
 
 struct Folder {
