@@ -48,16 +48,22 @@ int threads_named(const std::string& name) {
     return static_cast<int>(std::count(names.begin(), names.end(), name));
 }
 
+// Polls `condition` until it holds or `timeout` passes; whether it held.
+template <typename Condition>
+bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
 // True once /proc no longer lists thread `tid`. pthread_join() returns when the kernel clears
 // the thread's id at exit, a moment before /proc drops the task: allow it a second.
 bool task_gone(int tid) {
     const std::string path = "/proc/self/task/" + std::to_string(tid);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (std::filesystem::exists(path)) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
+    return wait_until([&] { return !std::filesystem::exists(path); }, 1s);
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -104,6 +110,16 @@ protected:
         return s;
     }
 
+    // Pairs the render thread has taken from the FIFO so far (thread-safe: the FIFO's lock).
+    // The loop composites a pair in the same iteration it takes it, before it looks at its
+    // commands again, so a stop() after the n-th take has shown n frames at least.
+    std::uint64_t pairs_taken() const { return pipeline_.fifo->stats().hits; }
+
+    // Waits until the render thread has taken `n` more pairs than `since`.
+    bool wait_for_pairs(std::uint64_t since, std::uint64_t n) const {
+        return wait_until([&] { return pairs_taken() >= since + n; }, 10s);
+    }
+
     app::PlayOptions options_ = sample_options();
     app::SystemTimeSource time_;
     app::Pipeline pipeline_;
@@ -116,12 +132,17 @@ TEST_P(RenderLoopTest, StartsAndStopsAHundredTimesWithoutLeakingGlObjectsOrThrea
     std::vector<std::string> after_first;
     for (int i = 0; i < 100; ++i) {
         app::RenderLoop loop(pipeline_, options_, time_);
+        const std::uint64_t taken_before = pairs_taken();
         auto setup = loop.start(surface());
         ASSERT_TRUE(setup.has_value()) << setup.error().message();
         EXPECT_GE(threads_named("render"), 1);
-        // Some cycles stop at once, some after a frame or two (the loader is busy either way).
-        if (i % 4 != 0) std::this_thread::sleep_for(std::chrono::milliseconds(i % 4 * 10));
+        // Some cycles stop at once, some after one to three frames (the loader is busy
+        // either way).
+        const auto wanted = static_cast<std::uint64_t>(i % 4);
+        ASSERT_TRUE(wait_for_pairs(taken_before, wanted))
+            << "cycle " << i << ": " << wanted << " frames not shown within 10 s";
         loop.stop();
+        EXPECT_GE(loop.state().summary.frames_shown, wanted) << "cycle " << i;
         // The render thread itself has gone (threads Mesa started from it may carry its name).
         const int tid = loop.state().render_tid;
         ASSERT_GT(tid, 0);
@@ -153,7 +174,10 @@ TEST_P(RenderLoopTest, CommandsRotateMirrorAndToggleTheOverlay) {
     loop.post({CommandKind::kRotate});
     loop.post({CommandKind::kMirror});
     loop.post({CommandKind::kToggleOverlay});
-    std::this_thread::sleep_for(100ms);
+    // Two more frames: the iteration that took the second began after the posts, and drained
+    // them at its top, so the commands reached a running loop before stop()'s quit.
+    const std::uint64_t taken_before = pairs_taken();
+    ASSERT_TRUE(wait_for_pairs(taken_before, 2)) << "no frames within 10 s";
     loop.stop();
     EXPECT_EQ(loop.state().rotation, renderer::cpu::Rotation::k270);
     EXPECT_TRUE(loop.state().mirror);
@@ -166,11 +190,7 @@ TEST_P(RenderLoopTest, QuitEndsTheLoopWhichSaysItFinished) {
     ASSERT_TRUE(loop.start(surface()).has_value());
     EXPECT_FALSE(loop.finished());
     loop.post({CommandKind::kQuit});
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!loop.finished() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(5ms);
-    }
-    EXPECT_TRUE(loop.finished());
+    EXPECT_TRUE(wait_until([&] { return loop.finished(); }, 10s));
     loop.wait();
     EXPECT_EQ(loop.state().summary.stopped_by, "quit");
     // A second start on the same loop works: the thread was joined.
