@@ -431,7 +431,10 @@ awk '
     /\] \[(dev|fresh)\]/ { print; next }
     /\] \[1\/[0-9]+\] / { print "    " $0 " (a build starts)"; next }
     /\] (Test project|[0-9]+% tests passed|Total Test time|The following tests FAILED)/ { print }
-    /\] +[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Subprocess aborted|Child aborted)\)/ { print }
+    /\][ \t]+[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Subprocess aborted|Child aborted|Exception)\)/ {
+        print
+    }
+    /\] +[0-9]+\/[0-9]+ Test +#[0-9]+: .*\*\*\*/ { gsub(/ \.\.\.+ */, " "); print }
 ' "$log" >&2
 if [ "$rc" -eq 0 ]; then
     say "PASS: bash scripts/dev.sh $what in a fresh $suite minbase root ($tree_desc)"
