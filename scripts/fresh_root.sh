@@ -90,6 +90,11 @@ done
 
 [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, chroot and mounts need it)"
 arch="$(dpkg --print-architecture)"
+parent="$(realpath -m "$parent")"
+case "$parent/" in
+"$(realpath "$repo")"/*) die "INTERLEAVE_FRESH_DIR ($parent) is inside the repository" ;;
+esac
+mkdir -p "$parent"
 
 # [SECTION] Phase timing: each phase's wall time, listed again at the end.
 phase_times=()
