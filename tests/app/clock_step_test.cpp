@@ -4,26 +4,22 @@
 // new index itself, nothing counts as a miss, and each step is one log line. The test moves
 // the clock one index at a time and waits (on counters, with a timeout) until that index's
 // frame is recorded, so nothing depends on the machine's speed.
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "app/clock.hpp"
 #include "app/pipeline.hpp"
 #include "app/render_loop.hpp"
 #include "app/stop_signal.hpp"
-#include "core/log.hpp"
 #include "tests/app/app_test_env.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace interleave::test {
@@ -42,34 +38,6 @@ bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(1ms);
     }
     return true;
-}
-
-// Adds a sink to the process logger while it lives. Thread: the test's; install it before the
-// render thread starts and remove it after the thread has ended (the sink list is not locked;
-// the sink itself is).
-class LogCapture {
-public:
-    LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
-        log::init(log::Level::kInfo);
-        log::logger().sinks().push_back(sink_);
-    }
-    ~LogCapture() {
-        auto& sinks = log::logger().sinks();
-        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    }
-    [[nodiscard]] std::string text() const { return out_.str(); }
-
-private:
-    std::ostringstream out_;
-    std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
-};
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-        ++n;
-    }
-    return n;
 }
 
 TEST(RenderLoopClockStep, TheFrameAfterAStepIsTheNewIndexWithOneLogLineAndNoMisses) {
@@ -112,9 +80,9 @@ TEST(RenderLoopClockStep, TheFrameAfterAStepIsTheNewIndexWithOneLogLineAndNoMiss
         EXPECT_EQ(state.clock_steps, 2u);
         EXPECT_EQ(state.summary.misses, 0u);
         EXPECT_EQ(state.summary.frames_shown, 60u);
-        EXPECT_EQ(count_of(logs.text(), "wall clock stepped"), 2u) << logs.text();
-        EXPECT_EQ(count_of(logs.text(), "+3600.000 s"), 1u) << logs.text();
-        EXPECT_EQ(count_of(logs.text(), "-3610.000 s"), 1u) << logs.text();
+        EXPECT_EQ(logs.lines_with({"wall clock stepped"}), 2u) << logs.text();
+        EXPECT_EQ(logs.lines_with({"+3600.000 s"}), 1u) << logs.text();
+        EXPECT_EQ(logs.lines_with({"-3610.000 s"}), 1u) << logs.text();
     }
     EXPECT_EQ(p.fifo->stats().dropped, 0u);
     std::vector<std::int64_t> shown;

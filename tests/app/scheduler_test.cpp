@@ -7,20 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <algorithm>
 #include <filesystem>
 #include <map>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <spdlog/sinks/ostream_sink.h>
 
-#include "core/log.hpp"
 
 #include "tests/support/content_tree.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace interleave::app {
@@ -181,33 +177,6 @@ TEST_F(SchedulerTest, CompensatorPullsTheTakeTowardsWhatIsAvailable) {
     EXPECT_EQ(scheduler_->stats().last_offset, 2);
 }
 
-// Captures what the process logger writes while it lives. Thread: the test's (no other
-// thread may log meanwhile: the sink list is not locked).
-class LogCapture {
-public:
-    LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
-        log::init(log::Level::kInfo);
-        log::logger().sinks().push_back(sink_);
-    }
-    ~LogCapture() {
-        auto& sinks = log::logger().sinks();
-        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    }
-    [[nodiscard]] std::size_t count(const std::string& needle) const {
-        const std::string text = out_.str();
-        std::size_t n = 0;
-        for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-            ++n;
-        }
-        return n;
-    }
-    [[nodiscard]] std::string text() const { return out_.str(); }
-
-private:
-    std::ostringstream out_;
-    std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
-};
-
 // The render loop's order each frame, driven by a manual clock at 30 ips: follow_clock, feed,
 // (the loader decodes), take. The wall clock steps forward an hour, back an hour and ten
 // seconds, forward 5 s and back 5 s. After each step the very next take is the new index
@@ -216,7 +185,7 @@ private:
 // back, would sit ahead of the index and later be pushed out as drops).
 TEST_F(SchedulerTest, AWallClockStepGoesToTheNewIndexAtOnceWithOneLineAndNoMisses) {
     build(20);
-    LogCapture logs;
+    test::LogCapture logs;
     constexpr std::int64_t kS = 1'000'000'000;
     ManualTimeSource time(100 * kS);  // the clock's epoch is 0: index 3000
     const std::map<int, std::int64_t> steps{
@@ -239,9 +208,9 @@ TEST_F(SchedulerTest, AWallClockStepGoesToTheNewIndexAtOnceWithOneLineAndNoMisse
     EXPECT_EQ(scheduler_->stats().misses, 0u);
     EXPECT_EQ(scheduler_->stats().shown, 100u);
     EXPECT_EQ(fifo_->stats().dropped, 0u);
-    EXPECT_EQ(logs.count("wall clock stepped"), 4u) << logs.text();
-    EXPECT_EQ(logs.count("+3600.000 s"), 1u) << logs.text();
-    EXPECT_EQ(logs.count("-3610.000 s"), 1u) << logs.text();
+    EXPECT_EQ(logs.lines_with({"wall clock stepped"}), 4u) << logs.text();
+    EXPECT_EQ(logs.lines_with({"+3600.000 s"}), 1u) << logs.text();
+    EXPECT_EQ(logs.lines_with({"-3610.000 s"}), 1u) << logs.text();
 }
 
 }  // namespace
