@@ -1,14 +1,19 @@
 // Window mode end to end, under a private Xvfb (no GPU, Mesa llvmpipe): the player's window is
 // found, photographed from the X server (not read back by the player) and compared with the CPU
-// compositor's output for the frame on screen (content whose frames are all one picture, so the
-// index does not matter); keys are typed through XTEST as a user would.
+// compositor's output for the frame on screen. Most tests play content whose frames are all one
+// picture, so the index does not matter; one plays the moving sample and checks that the
+// picture changes, frame by frame of the sequence. Keys are typed through XTEST as a user would.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -88,6 +93,60 @@ Image reference_frame(int out_w, int out_h, Rotation rotation, bool mirror) {
     return expected;
 }
 
+// The CPU compositor's frames of the sample's main folder kMainFolder and float folder
+// kFloatFolder at out_w x out_h, one per frame number: what a window playing them may show.
+std::vector<Image> sample_frames(int out_w, int out_h) {
+    const auto report = loader::scan_catalog(std::string(kSample));
+    EXPECT_FALSE(report.error.has_value());
+    const auto& catalog = report.catalog;
+    loader::Decoder decoder;
+    loader::BufferPool pool(4);
+    renderer::cpu::CpuCompositor cpu(renderer::cpu::BlendPath::kScalarReference);
+    std::vector<Image> frames;
+    for (std::size_t frame = 0; frame < catalog.frame_count; ++frame) {
+        const auto decode = [&](const fs::path& file) {
+            const auto kind = loader::file_kind_from_name(file.filename().string());
+            return decoder.decode_file(file, loader::encoding_for(kind, true), pool);
+        };
+        auto main_layer = decode(catalog.main_folders[kMainFolder].frame_path(frame));
+        auto float_layer = decode(catalog.float_folders[kFloatFolder].frame_path(frame));
+        if (!main_layer || !float_layer) {
+            ADD_FAILURE() << "frame " << frame << " does not decode";
+            return {};
+        }
+        Image expected(out_w, out_h, 4);
+        const renderer::cpu::RgbaTarget target{expected.pixels.data(), out_w, out_h, out_w * 4};
+        EXPECT_TRUE(cpu.compose(*main_layer, *float_layer, {}, target).has_value());
+        frames.push_back(std::move(expected));
+    }
+    return frames;
+}
+
+// Every channel of `shot` within `tolerance` of `expected` (stops at the first pixel off).
+bool within(const Screenshot& shot, const Image& expected, int tolerance) {
+    if (shot.width_px != expected.width || shot.height_px != expected.height) return false;
+    for (std::size_t i = 0; i < shot.rgba.size(); ++i) {
+        if ((i & 3) == 3) continue;  // alpha: the screenshot's is always 255
+        if (std::abs(int{shot.rgba[i]} - int{expected.pixels[i]}) > tolerance) return false;
+    }
+    return true;
+}
+
+// The frame number whose reference `shot` equals within +-2, or -1.
+int frame_on_screen(const Screenshot& shot, const std::vector<Image>& frames) {
+    for (std::size_t f = 0; f < frames.size(); ++f) {
+        if (within(shot, frames[f], 2)) return static_cast<int>(f);
+    }
+    return -1;
+}
+
+// The `shown N` figure of the last stats line in `out` ("t=... shown N fifo ..."), or -1.
+long long last_shown(const std::string& out) {
+    const auto at = out.rfind(" shown ");
+    if (at == std::string::npos) return -1;
+    return std::strtoll(out.c_str() + at + 7, nullptr, 10);
+}
+
 int difference(const Screenshot& shot, const Image& expected) {
     if (shot.width_px != expected.width || shot.height_px != expected.height) return 256;
     return max_channel_difference(shot.rgba.data(), expected.pixels.data(), shot.width_px,
@@ -117,10 +176,13 @@ protected:
         ASSERT_TRUE(display_->viewable_windows().empty()) << "a window of an earlier test is up";
     }
 
-    // Starts the player on the sample in window mode with `extra` arguments.
-    std::unique_ptr<ChildProcess> start_player(const std::vector<std::string>& extra) {
+    // Starts the player in window mode on `images` (default: the still content) with `extra`
+    // arguments.
+    std::unique_ptr<ChildProcess> start_player(const std::vector<std::string>& extra,
+                                               const fs::path& images = {}) {
         std::vector<std::string> args{"--mode", "window", "--images",
-                                      content_->path().string(),
+                                      images.empty() ? content_->path().string()
+                                                     : images.string(),
                                       "--summary-json", (dir_ / "summary.json").string()};
         args.insert(args.end(), extra.begin(), extra.end());
         return std::make_unique<ChildProcess>(
@@ -230,6 +292,84 @@ TEST_F(WindowTest, KeysRotateMirrorToggleFullscreenAndQuit) {
     const auto summary = quit_with(*player, *window, "q");
     EXPECT_EQ(summary.value("rotation_deg", -1), 90) << summary.dump(2);
     EXPECT_TRUE(summary.value("mirror", false)) << summary.dump(2);
+}
+
+// R four times turns the picture all the way round; M twice mirrors it and back. Each step
+// must reach the screen, and the last of each must equal the plain picture again.
+TEST_F(WindowTest, RFourTimesIsBackAtZeroDegreesAndMTwiceIsUnmirrored) {
+    auto player = start_player({"--fullscreen", "--renderer", "gl"});
+    const auto window = display_->wait_for_window(kPatience);
+    ASSERT_TRUE(window.has_value()) << player->err();
+    ASSERT_TRUE(screen_matches(Rotation::k0, false, "turn-start"));
+    for (const Rotation next : {Rotation::k90, Rotation::k180, Rotation::k270, Rotation::k0}) {
+        display_->press_key(window->id, "r");
+        ASSERT_TRUE(screen_matches(next, false,
+                                   std::string("turn-r") + std::to_string(90 * int(next))));
+    }
+    display_->press_key(window->id, "m");
+    ASSERT_TRUE(screen_matches(Rotation::k0, true, "turn-m"));
+    display_->press_key(window->id, "m");
+    ASSERT_TRUE(screen_matches(Rotation::k0, false, "turn-mm"));
+    const auto summary = quit_with(*player, *window, "q");
+    EXPECT_EQ(summary.value("rotation_deg", -1), 0) << summary.dump(2);
+    EXPECT_FALSE(summary.value("mirror", true)) << summary.dump(2);
+}
+
+// --- Moving content: the screen follows the sequence ---------------------------------------
+
+// The sample's frames differ: a window that plays must show one frame of the sequence after
+// another (each equal to the CPU's frame within +-2), and its frame count must grow.
+TEST_F(WindowTest, MovingContentChangesOnScreenAndFramesShownGrows) {
+    const std::vector<Image> frames = sample_frames(kScreenW, kScreenH);
+    ASSERT_GT(frames.size(), 3u);
+    auto player = start_player({"--fullscreen", "--renderer", "gl", "--select", "fixed",
+                                "--main-folder", std::to_string(kMainFolder), "--float-folder",
+                                std::to_string(kFloatFolder), "--stats-interval", "0.2"},
+                               kSample);
+    const auto window = display_->wait_for_window(kPatience);
+    ASSERT_TRUE(window.has_value()) << player->err();
+
+    // Screenshots until three different frames of the sequence have been on screen.
+    constexpr std::size_t kDistinctFrames = 3;
+    std::set<int> seen;
+    std::vector<int> order;  // the frames seen, in order, for the failure message
+    Screenshot shot;
+    const auto deadline = std::chrono::steady_clock::now() + kPatience;
+    while (seen.size() < kDistinctFrames && std::chrono::steady_clock::now() < deadline) {
+        shot = display_->screenshot_root();
+        const int frame = frame_on_screen(shot, frames);
+        if (frame >= 0 && seen.insert(frame).second) order.push_back(frame);
+        std::this_thread::sleep_for(milliseconds(20));
+    }
+    std::string seen_text;
+    for (const int f : order) {
+        seen_text += ' ';
+        seen_text += std::to_string(f);
+    }
+    EXPECT_GE(seen.size(), kDistinctFrames) << "frames seen on screen:" << seen_text;
+    if (seen.empty()) {
+        // Writes the last screenshot and its difference from frame 0.
+        EXPECT_TRUE(rgba_near(shot.rgba.data(), shot.width_px, shot.height_px, frames[0], 2,
+                              "moving-last"));
+    }
+
+    // frames_shown grows: a later stats line counts more shown frames than an earlier one.
+    long long first = -1;
+    long long later = -1;
+    const auto stats_deadline = std::chrono::steady_clock::now() + kPatience;
+    while (std::chrono::steady_clock::now() < stats_deadline) {
+        const long long shown = last_shown(player->out());
+        if (first < 0) first = shown;
+        if (first >= 0 && shown > first) {
+            later = shown;
+            break;
+        }
+        if (player->wait_for(milliseconds(50)).has_value()) break;  // it ended: stop looking
+    }
+    EXPECT_GE(first, 0) << "no stats line with a shown count:\n" << player->out();
+    EXPECT_GT(later, first) << "frames_shown stayed at " << first << ":\n" << player->out();
+    const auto summary = quit_with(*player, *window, "q");
+    EXPECT_GE(summary.value("frames_shown", 0LL), std::max(later, 1LL)) << summary.dump(2);
 }
 
 // --- Kiosk: a fullscreen window that something shrinks goes back to fullscreen ------------
