@@ -127,10 +127,11 @@ report() {
         }
         END {
             if (!have_base) { printf "soak[%s]: no sample at or after %d s\n", path, at; exit 1 }
-            printf "summary[%s]: RSS %d kB at %d s, %s at 1 min, %d kB at %d s (%+d kB since 1 min); " \
+            since_min = have_min ? sprintf("%+d kB since 1 min", last_rss - m_rss) : "no sample at 1 min"
+            printf "summary[%s]: RSS %d kB at %d s, %s at 1 min, %d kB at %d s (%s); " \
                    "most growth after %d s: %d kB; fds %d -> %d; threads %d -> %d\n",
                    path, b_rss, b_t, have_min ? m_rss " kB" : "n/a", last_rss, last_t,
-                   have_min ? last_rss - m_rss : 0, at, grow, b_fds, last_fds, b_thr, last_thr
+                   since_min, at, grow, b_fds, last_fds, b_thr, last_thr
             if (check) {
                 bad = 0
                 if (grow > limit) { printf "soak[%s]: FAIL: RSS grew by %d kB after %d s (limit %d kB)\n", path, grow, at, limit; bad = 1 }
