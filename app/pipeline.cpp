@@ -110,6 +110,9 @@ Result<void> build_pipeline(const PlayOptions& options, std::int64_t launch_ns, 
     SchedulerSettings sched;
     sched.tolerance = cfg.loader.tolerance;
     p.scheduler = std::make_unique<Scheduler>(*p.clock, *p.selector, *p.loaders, *p.fifo, sched);
+    ReloadSettings reload{cfg.content.images, catalog_options(cfg.loader), select};
+    p.reloader = std::make_unique<ContentReloader>(std::move(reload), catalog, *p.clock,
+                                                   *p.selector, *p.loaders, *p.scheduler);
 
     const loader::Folder& first = catalog.main_folders.front();
     p.compose.background = {cfg.output.background.r, cfg.output.background.g,
@@ -133,6 +136,7 @@ Result<void> build_pipeline(const PlayOptions& options, std::int64_t launch_ns, 
 }
 
 void stop_pipeline(Pipeline& p) {
+    if (p.reloader) p.reloader->stop();
     // The pool first: a worker waiting for a free buffer wakes now instead of after the
     // decoder's pool_timeout (a second), and every later acquire fails at once.
     if (p.pool) p.pool->shutdown();

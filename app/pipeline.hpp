@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "app/clock.hpp"
+#include "app/content_reloader.hpp"
 #include "app/folder_selector.hpp"
 #include "app/frame_recorder.hpp"
 #include "app/player.hpp"
@@ -31,6 +32,7 @@ struct Pipeline {
     std::unique_ptr<loader::BufferPool> pool;
     std::unique_ptr<loader::LoaderPool> loaders;
     std::unique_ptr<Scheduler> scheduler;
+    std::unique_ptr<ContentReloader> reloader;  // SIGHUP: rescans, swaps clock and selector
     std::unique_ptr<FrameRecorder> recorder;
     renderer::cpu::ComposeOptions compose;  // background, rotation and mirror at start
     int out_w = 0;  // headless frame size (window mode: the window's first size)
@@ -42,7 +44,7 @@ struct Pipeline {
 [[nodiscard]] Result<void> build_pipeline(const PlayOptions& options, std::int64_t launch_ns,
                                           Pipeline& p);
 
-// Stops producers, then sinks (loader workers, then the recorder); idempotent.
+// Stops producers, then sinks (the reload scan, loader workers, then the recorder); idempotent.
 void stop_pipeline(Pipeline& p);
 
 renderer::cpu::Rotation rotation_of(int degrees);

@@ -11,6 +11,7 @@
 
 #include "app/commands.hpp"
 #include "app/player.hpp"
+#include "app/reload_signal.hpp"
 #include "app/stop_signal.hpp"
 #include "config/config.hpp"
 #include "config/config_keys.hpp"
@@ -34,6 +35,7 @@ struct PlayArgs {
 int run_play(PlayArgs& args, const std::string& command_line) {
     // First, so a stop at any point (even while the configuration loads) ends cleanly.
     StopSignal::install();
+    ReloadSignal::install();  // SIGHUP rescans the content instead of ending the process
     config::LoadInputs inputs;
     if (!args.config_file.empty()) inputs.config_file = args.config_file;
     inputs.environment = config::capture_environment();
@@ -101,6 +103,11 @@ int run_play(PlayArgs& args, const std::string& command_line) {
 Command add_play_command(CLI::App& app) {
     auto args = std::make_shared<PlayArgs>();
     CLI::App* sub = app.add_subcommand("play", "Play content (the default subcommand)");
+    sub->footer("Signals: SIGINT/SIGTERM stop cleanly with the summary. SIGHUP (systemctl "
+                "reload) rescans the content directory while playing: a playable new catalog "
+                "takes over without a restart, an unplayable one is logged and the old one "
+                "plays on. Only the content is reloaded; configuration changes (file, "
+                "environment, flags) need a restart.");
     const auto keys = config::keys();
     args->values.resize(keys.size());
     for (std::size_t i = 0; i < keys.size(); ++i) {

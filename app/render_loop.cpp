@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "app/player_window.hpp"
+#include "app/reload_signal.hpp"
 #include "app/stats_overlay.hpp"
 #include "app/stop_signal.hpp"
 #include "core/log.hpp"
@@ -276,7 +277,8 @@ void Loop::present() {
 }
 
 PendingCapture Loop::meta_of(const loader::FramePair& pair) const {
-    const loader::Catalog& c = p_.report.catalog;
+    const loader::Catalog& c =
+        p_.reloader ? p_.reloader->catalog_of(pair.key.generation) : p_.report.catalog;
     return {pair.key.index, pair.frame,
             c.main_folders[static_cast<std::size_t>(pair.key.main_folder)]
                 .frame_path(pair.frame)
@@ -467,6 +469,11 @@ void Loop::run() {
         if (stepped) ++s_.clock_steps;
         const std::int64_t index = options_.benchmark ? bench_index : p_.clock->index_at(now_ns);
         p_.scheduler->feed(index);
+        // SIGHUP: a rescan in the background; a new catalog takes over after the prefetch.
+        if (p_.reloader) {
+            if (ReloadSignal::take()) p_.reloader->request();
+            p_.reloader->update(index);
+        }
         index_ = index;
         if (steady_ns - fps_since_ns >= kNsPerS) {
             fps_ = static_cast<double>(s_.summary.frames_shown - fps_frames) * kNsPerS /
@@ -488,6 +495,14 @@ void Loop::run() {
                 }
                 ++s_.summary.misses;
                 if (steady_ns - start_steady_ns > kNsPerS) ++s_.summary.misses_after_1s;
+            }
+            // Indices the loop never saw (it woke more than an index late) passed unshown too:
+            // count them, so frames shown + failed + misses still add up to the indices.
+            if (current && !stepped && index > *current + 1) {
+                const auto skipped = static_cast<std::uint64_t>(index - *current - 1);
+                s_.summary.indices += skipped;
+                s_.summary.misses += skipped;
+                if (steady_ns - start_steady_ns > kNsPerS) s_.summary.misses_after_1s += skipped;
             }
             current = index;
             current_shown = false;

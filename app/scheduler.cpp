@@ -2,6 +2,7 @@
 #include "app/scheduler.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 #include "core/log.hpp"
 
@@ -22,9 +23,30 @@ Scheduler::Scheduler(const Clock& clock, FolderSelector& selector, loader::Loade
                                                     static_cast<std::int64_t>(fifo.capacity()) - 1))),
       compensator_(settings.compensator_window) {}
 
-loader::PairKey Scheduler::key_at(std::int64_t index) {
-    const FolderChoice choice = selector_.choose(index);
-    return loader::PairKey{index, choice.main_folder, choice.float_folder};
+loader::PairKey Scheduler::key_at(std::int64_t index) { return key_in(index, staged_at(index)); }
+
+loader::PairKey Scheduler::key_in(std::int64_t index, bool staged) {
+    FolderSelector& selector = staged ? *staged_->selector : selector_;
+    const FolderChoice choice = selector.choose(index);
+    return loader::PairKey{index, choice.main_folder, choice.float_folder,
+                           staged ? staged_->generation : generation_};
+}
+
+void Scheduler::stage_content(const Clock& clock, FolderSelector& selector,
+                              std::uint32_t generation, std::int64_t from_index) {
+    staged_ = Staged{&clock, &selector, generation, from_index};
+}
+
+bool Scheduler::switch_due() const {
+    return staged_ && last_wanted_ && *last_wanted_ >= staged_->from_index;
+}
+
+std::int64_t Scheduler::finish_switch() {
+    assert(staged_ && "finish_switch() without a staged content");
+    const std::int64_t from_index = staged_->from_index;
+    generation_ = staged_->generation;
+    staged_.reset();
+    return from_index;
 }
 
 void Scheduler::feed(std::int64_t wanted_index) {
@@ -34,11 +56,15 @@ void Scheduler::feed(std::int64_t wanted_index) {
     if (!next_request_ || *next_request_ < wanted_index ||
         *next_request_ > wanted_index + prefetch_ + 1) {
         next_request_ = wanted_index;
+        // Nothing prefetched is left to play out: staged content starts here.
+        if (staged_) staged_->from_index = std::min(staged_->from_index, wanted_index);
     }
     const std::int64_t last = wanted_index + prefetch_;
     while (*next_request_ <= last) {
         const std::int64_t index = *next_request_;
-        const loader::LoadRequest request{key_at(index), clock_.frame_of(index)};
+        const bool staged = staged_at(index);
+        const loader::LoadRequest request{key_in(index, staged),
+                                          (staged ? *staged_->clock : clock_).frame_of(index)};
         const loader::RequestResult result = loaders_.try_request(request);
         if (result == loader::RequestResult::kBusy) {
             ++stats_.busy;
@@ -71,9 +97,11 @@ void Scheduler::on_clock_step() {
 std::optional<loader::FramePair> Scheduler::take(std::int64_t wanted_index,
                                                  std::chrono::milliseconds wait) {
     const std::int64_t target = compensator_.compensated(wanted_index);
-    auto pair = wait.count() > 0
-                    ? fifo_.wait_take_nearest(key_at(target), settings_.tolerance, wait)
-                    : fifo_.take_nearest(key_at(target), settings_.tolerance);
+    // The content is the wanted index's: a compensated target past a staged switch must not
+    // evict the current content's pairs as stale.
+    const loader::PairKey key = key_in(target, staged_at(wanted_index));
+    auto pair = wait.count() > 0 ? fifo_.wait_take_nearest(key, settings_.tolerance, wait)
+                                 : fifo_.take_nearest(key, settings_.tolerance);
     if (!pair) {
         ++stats_.misses;
         return std::nullopt;

@@ -67,10 +67,37 @@ public:
     // The folders and frame shown at `index`, as requests and takes use them.
     [[nodiscard]] loader::PairKey key_at(std::int64_t index);
 
+    // Content reload (ContentReloader), in two steps so that the pairs prefetched for the
+    // current content still play: stage_content() makes every index from `from_index` on use
+    // `selector` and `clock`'s frame mapping (a new catalog's, with this clock's epoch and
+    // ips), its keys carrying `generation`. Once a feed reaches from_index, or the prefetch
+    // window starts over (a jump, a stall), switch_due() is true: the owner then moves that
+    // clock and selector into the ones this Scheduler was built with and calls
+    // finish_switch(), which returns the index the staged content took over from (from_index,
+    // or earlier after a jump). Both must live until then.
+    void stage_content(const Clock& clock, FolderSelector& selector, std::uint32_t generation,
+                       std::int64_t from_index);
+    [[nodiscard]] bool switch_due() const;
+    std::int64_t finish_switch();
+    // The catalog generation of the current content: 0 until a reload.
+    [[nodiscard]] std::uint32_t generation() const { return generation_; }
+
     [[nodiscard]] const SchedulerStats& stats() const { return stats_; }
     [[nodiscard]] std::int64_t prefetch() const { return prefetch_; }
 
 private:
+    struct Staged {
+        const Clock* clock = nullptr;
+        FolderSelector* selector = nullptr;
+        std::uint32_t generation = 0;
+        std::int64_t from_index = 0;
+    };
+    // The key at `index` as the current or else the staged content chooses it.
+    [[nodiscard]] loader::PairKey key_in(std::int64_t index, bool staged);
+    [[nodiscard]] bool staged_at(std::int64_t index) const {
+        return staged_ && index >= staged_->from_index;
+    }
+
     const Clock& clock_;
     FolderSelector& selector_;
     loader::LoaderPool& loaders_;
@@ -82,6 +109,8 @@ private:
     std::optional<std::int64_t> last_wanted_;   // the index of the last feed
     std::optional<std::int64_t> next_request_;  // first index not requested yet
     SchedulerStats stats_;
+    std::optional<Staged> staged_;  // a reloaded catalog's content, from an index on
+    std::uint32_t generation_ = 0;
 };
 
 }  // namespace interleave::app
