@@ -144,6 +144,8 @@ protected:
 
     test::TempDir dir_;
     test::ContentTree tree_{dir_.path()};
+    // Before the threads that log into it (created first, destroyed after TearDown stops them).
+    std::optional<test::LogCapture> log_;
     SelectorSettings select_;
     loader::ScanReport report_;
     std::optional<Clock> clock_;
@@ -219,7 +221,7 @@ TEST_F(ContentReloaderTest, AddedFolderTakesOverAfterThePrefetchAndChoosesLikeAF
 TEST_F(ContentReloaderTest, UnplayableRescanIsLoggedWithPathAndReasonAndTheOldContentPlaysOn) {
     tree_.add_main("0_rest", png(6, 0));
     const fs::path glow = tree_.add_float("255_glow", png(6, 2));
-    test::LogCapture log;
+    auto& log = log_.emplace();
     build(fixed());
     ASSERT_TRUE(play(10));
 
@@ -258,7 +260,7 @@ TEST_F(ContentReloaderTest, CatalogTheSettingsCannotPlayIsRefused) {
     tree_.add_main("0_rest", png(4, 0));
     const fs::path second = tree_.add_main("1_orbit", png(4, 1));
     tree_.add_float("255_glow", png(4, 2));
-    test::LogCapture log;
+    auto& log = log_.emplace();
     SelectorSettings select = fixed();
     select.fixed_main = 1;
     build(select);
