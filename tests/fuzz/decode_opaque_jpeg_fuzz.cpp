@@ -1,0 +1,10 @@
+// Fuzz target: one input is one opaque JPEG frame file, decoded as a loader worker does.
+#include <cstddef>
+#include <cstdint>
+
+#include "tests/fuzz/decoder_target.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    interleave::fuzz::fuzz_decoder(interleave::loader::LayerEncoding::kOpaqueJpeg, {data, size});
+    return 0;
+}
