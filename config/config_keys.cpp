@@ -143,6 +143,29 @@ constexpr bool kIsEnum = std::is_enum_v<T>;
 
 std::string quote(std::string_view text) { return toml_quote(text); }
 
+// A path the config file could hold too: no NUL (the OS would open only the part before it)
+// and valid UTF-8 (TOML strings are Unicode, so --print-config could not write it). Found by
+// tests/fuzz (config_flags, config_env).
+bool storable_path(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == 0) return false;
+        const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
+                                               : (c >> 3) == 0x1E ? 4 : 0;
+        if (n == 0 || i + n > text.size()) return false;
+        std::uint32_t cp = n == 1 ? c : c & (0x7Fu >> n);
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto b = static_cast<unsigned char>(text[i + k]);
+            if ((b & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (b & 0x3F);
+        }
+        const std::uint32_t min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n;
+    }
+    return true;
+}
+
 std::string lower(std::string_view text) {
     std::string out(text);
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -411,6 +434,10 @@ Result<void> apply_text(const KeyInfo& key, std::string_view text, Config& confi
             } else if constexpr (std::is_same_v<T, std::filesystem::path>) {
                 if (text.empty()) return invalid(subject, fmt::format("\"\" is empty (expected "
                                                                        "{})", allowed));
+                if (!storable_path(text)) {
+                    return invalid(subject, fmt::format("{} holds a NUL byte or is not UTF-8 "
+                                                        "(expected {})", shown, allowed));
+                }
                 ref(config) = std::filesystem::path(text);
             } else if constexpr (std::is_same_v<T, Rgb>) {
                 const auto v = parse_rgb(text);
