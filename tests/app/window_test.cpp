@@ -434,7 +434,8 @@ TEST_F(WindowTest, WindowedResizeLetterboxesAndEqualsTheCpuOutput) {
         display_->resize(window->id, w, h);
         const Image expected = reference_frame(w, h, Rotation::k0, false);
         const Screenshot shot = wait_for_screenshot(
-            [&] {
+            // Named captures: clang 14 cannot capture structured bindings.
+            [&, w = w, h = h] {
                 WindowGeometry g = *window;
                 for (const auto& v : display_->viewable_windows()) {
                     if (v.id == window->id) g = v;
