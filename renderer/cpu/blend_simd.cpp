@@ -67,9 +67,8 @@ HWY_INLINE V32 load_pixels(D32 d32, const std::uint8_t* p) {
 #endif
 }
 
-HWY_INLINE void store_pixels(D32 d32, V32 v, std::uint8_t* p) {
+HWY_INLINE void store_pixels([[maybe_unused]] D32 d32, V32 v, std::uint8_t* p) {
 #if HWY_TARGET == HWY_SCALAR
-    (void)d32;
     const std::uint32_t word = hn::GetLane(v);
     std::memcpy(p, &word, sizeof word);
 #else
