@@ -21,24 +21,16 @@
 #include "tests/app/app_test_env.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait.hpp"
 
 namespace interleave::test {
 namespace {
 
+using test::wait_until;
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 constexpr std::int64_t kS = 1'000'000'000;
-
-// Polls `condition` every millisecond until it holds or `timeout` passes; whether it held.
-template <typename Condition>
-bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
 
 TEST(RenderLoopClockStep, TheFrameAfterAStepIsTheNewIndexWithOneLogLineAndNoMisses) {
     app::StopSignal::reset();

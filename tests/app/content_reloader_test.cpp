@@ -19,6 +19,7 @@
 #include "tests/support/image_compare.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait.hpp"
 
 namespace interleave::app {
 namespace {
@@ -28,7 +29,7 @@ using namespace std::chrono_literals;
 using test::FolderSpec;
 using test::FrameFormat;
 
-constexpr auto kHangGuard = 10s;
+using test::kHangGuard;
 constexpr ClockSettings kClock{30'000, true, 1'700'000'000'000'000'000};
 
 // Random selection with switches every few indices, so a short sequence shows every folder.

@@ -19,9 +19,12 @@
 #include "app/pipeline.hpp"
 #include "app/render_loop.hpp"
 #include "renderer/gl/egl_context.hpp"
+#include "tests/support/wait.hpp"
 
 namespace interleave::test {
 namespace {
+
+using test::wait_until;
 
 using namespace std::chrono_literals;
 using app::CommandKind;
@@ -46,17 +49,6 @@ std::vector<std::string> thread_names() {
 int threads_named(const std::string& name) {
     const auto names = thread_names();
     return static_cast<int>(std::count(names.begin(), names.end(), name));
-}
-
-// Polls `condition` until it holds or `timeout` passes; whether it held.
-template <typename Condition>
-bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
 }
 
 // True once /proc no longer lists thread `tid`. pthread_join() returns when the kernel clears

@@ -1,6 +1,7 @@
 // Tests loader/frame_fifo.cpp: drop-oldest, take-nearest with tolerance, stale and late
 // eviction, counters, waiting, and many producers and consumers at once.
 #include "loader/frame_fifo.hpp"
+#include "tests/support/wait.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -16,6 +17,8 @@
 
 namespace interleave::loader {
 namespace {
+
+using test::wait_until;
 
 using namespace std::chrono_literals;
 
@@ -34,17 +37,6 @@ FramePair pooled_pair(BufferPool& pool, std::int64_t index) {
     pair.main.width_px = pair.overlay.width_px = 4;
     pair.main.height_px = pair.overlay.height_px = 4;
     return pair;
-}
-
-// Polls `condition` until it holds or `timeout` passes; whether it held.
-template <typename Condition>
-bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
 }
 
 // Marks a layer's buffer with the pair's index (main) or its complement (float), so a taker

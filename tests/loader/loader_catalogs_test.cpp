@@ -14,26 +14,19 @@
 #include "tests/support/content_tree.hpp"
 #include "tests/support/image_compare.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait.hpp"
 
 namespace interleave::loader {
 namespace {
+
+using test::wait_until;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test::FolderSpec;
 using test::FrameFormat;
 
-constexpr auto kHangGuard = 10s;
-
-template <typename Predicate>
-bool wait_until(Predicate done) {
-    const auto deadline = std::chrono::steady_clock::now() + kHangGuard;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
+using test::kHangGuard;
 
 std::optional<FramePair> take_when_queued(FrameFifo& fifo, const PairKey& key) {
     if (!wait_until([&] { return fifo.contains(key); })) return std::nullopt;

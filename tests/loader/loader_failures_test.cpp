@@ -24,6 +24,7 @@
 #include "tests/support/log_capture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait.hpp"
 
 namespace interleave::loader {
 namespace {
@@ -33,7 +34,7 @@ using namespace std::chrono_literals;
 using test::FolderSpec;
 using test::FrameFormat;
 
-constexpr auto kHangGuard = 10s;
+using test::kHangGuard;
 
 using test::LogCapture;
 

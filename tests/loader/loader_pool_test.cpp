@@ -17,27 +17,19 @@
 #include "tests/support/image_compare.hpp"
 #include "tests/support/image_writers.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/wait.hpp"
 
 namespace interleave::loader {
 namespace {
+
+using test::wait_until;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test::FolderSpec;
 using test::FrameFormat;
 
-constexpr auto kHangGuard = 10s;
-
-// Polls `done` until it holds or the hang guard expires; false means a hang.
-template <typename Predicate>
-bool wait_until(Predicate done) {
-    const auto deadline = std::chrono::steady_clock::now() + kHangGuard;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
+using test::kHangGuard;
 
 // Waits until the pair with exactly `key` is queued, then takes it. The tolerance is wide so
 // that pairs queued for other indices stay (only pairs for other folders are evicted, as
