@@ -84,18 +84,28 @@ std::optional<FramePair> FrameFifo::take_nearest(const PairKey& wanted, std::int
 std::optional<FramePair> FrameFifo::wait_take_nearest(const PairKey& wanted,
                                                       std::int64_t tolerance,
                                                       std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::vector<FramePair> evicted;
-    std::optional<FramePair> taken;
-    {
-        std::unique_lock lock(mutex_);
-        std::ptrdiff_t best = -1;
-        pushed_cv_.wait_for(lock, timeout, [&] {
-            best = find_nearest_locked(wanted, tolerance, evicted);
-            return best >= 0;
-        });
-        taken = take_at_locked(best);
+    for (;;) {
+        std::optional<FramePair> taken;
+        {
+            std::unique_lock lock(mutex_);
+            std::ptrdiff_t best = -1;
+            // Wake for a match, or to hand back what this wake-up evicted: the pairs evicted
+            // while waiting must not hold their pool buffers (which the loaders need to
+            // decode the match) until the wait ends.
+            const bool woke = pushed_cv_.wait_until(lock, deadline, [&] {
+                best = find_nearest_locked(wanted, tolerance, evicted);
+                return best >= 0 || !evicted.empty();
+            });
+            if (best >= 0 || !woke) {
+                taken = take_at_locked(best);
+                lock.unlock();
+                return taken;  // `evicted` is destroyed after the lock is released
+            }
+        }
+        evicted.clear();  // outside the lock: their buffers go back to their pool now
     }
-    return taken;
 }
 
 bool FrameFifo::contains(const PairKey& key) const {

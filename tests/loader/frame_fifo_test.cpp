@@ -268,6 +268,28 @@ TEST(FrameFifo, WaitTakeNearestReturnsWhenAProducerPushes) {
     EXPECT_EQ(s.stale_evicted, 1u);
 }
 
+// A waiter evicts pairs while it waits (stale or late for what it wants); their buffers must
+// go back to the pool at once, not when the wait ends: the loaders need them to decode the
+// very pair the waiter waits for.
+TEST(FrameFifo, WaitTakeNearestReleasesWhatItEvictsWhileItWaits) {
+    BufferPool pool(8);
+    FrameFifo fifo(4);
+    bool released_while_waiting = false;
+    std::thread producer([&] {
+        fifo.push(pooled_pair(pool, 1));  // late for the waiter (index 50, tolerance 2)
+        released_while_waiting = wait_until(
+            [&] { return fifo.stats().late_evicted == 1 && pool.stats().in_use == 0; }, 10s);
+        fifo.push(pooled_pair(pool, 50));
+    });
+    const auto taken = fifo.wait_take_nearest({50, 0, 0}, 2, 20s);
+    producer.join();
+    EXPECT_TRUE(released_while_waiting)
+        << "the evicted pair kept its buffers while the waiter waited";
+    ASSERT_TRUE(taken.has_value());
+    EXPECT_EQ(taken->key.index, 50);
+    EXPECT_EQ(pool.stats().in_use, 2u);  // only the taken pair's two buffers
+}
+
 TEST(FrameFifo, WaitTakeNearestReturnsAtOnceWhenAMatchIsQueued) {
     FrameFifo fifo(4);
     fifo.push(pair_at(3));
