@@ -115,7 +115,7 @@ public:
                                       "--summary-json", summary_.string(),
                                       "--stats-interval", "0.1"};
         args.insert(args.end(), select.begin(), select.end());
-        child_ = std::make_unique<ChildProcess>(kExe, args, env);
+        child_ = std::make_unique<ChildProcess>(exe_, args, env);
         if (child_->pid() <= 0) return ::testing::AssertionFailure() << child_->spawn_error();
         return wait_until([&] { return recorded().size() >= frames; }, "the first frames");
     }
@@ -194,7 +194,14 @@ public:
     }
 
     // Makes the work directory (content, recording, summary) the user nobody's.
+    // Gives the work folder to nobody, with a copy of the player in it: the build tree may sit
+    // below a folder only root can enter (a clone in a mktemp -d folder, as CI makes).
     void give_to_nobody() {
+        const fs::path exe = dir_.path() / "interleave";
+        std::error_code ec;
+        fs::copy_file(fs::path(kExe), exe, fs::copy_options::overwrite_existing, ec);
+        ASSERT_FALSE(ec) << "copying " << kExe << ": " << ec.message();
+        exe_ = exe.string();
         for (const auto& entry : fs::recursive_directory_iterator(dir_.path())) {
             ASSERT_EQ(::chown(entry.path().c_str(), kNobody, kNobody), 0) << entry.path();
         }
@@ -208,6 +215,7 @@ private:
     fs::path rec_ = dir_ / "rec";
     fs::path summary_ = dir_ / "summary.json";
     std::unique_ptr<ChildProcess> child_;
+    std::string exe_{kExe};  // the player: a copy in the work folder when it runs as nobody
 };
 
 const std::vector<std::string> kFixedOrbit{"--select", "fixed", "--main-folder", "1",
