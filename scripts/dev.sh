@@ -14,6 +14,8 @@ build="${INTERLEAVE_BUILD_DIR:-$root/build}"
 build_tsan="${INTERLEAVE_TSAN_BUILD_DIR:-$root/build-tsan}"
 build_asan="${INTERLEAVE_ASAN_BUILD_DIR:-$root/build-asan}"
 jobs="$(nproc 2>/dev/null || echo 2)"
+# ccache, where installed, caches by paths relative to the checkout, so clones share entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 
 # Build and test dependencies (Debian 12 package names).
 packages=(
@@ -61,6 +63,7 @@ configure_and_build() {
     if [ ! -f "$dir/build.ninja" ]; then
         local launcher=()
         # ccache is not required; where a developer has it, rebuilds of the three builds are quick.
+        # CCACHE_BASEDIR (exported below) lets another checkout's Release objects be reused.
         if command -v ccache >/dev/null 2>&1; then
             launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
         fi
