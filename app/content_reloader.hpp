@@ -19,9 +19,9 @@
 #include <stop_token>
 #include <thread>
 
-#include "app/clock.hpp"
-#include "app/folder_selector.hpp"
-#include "app/scheduler.hpp"
+#include "app/playback/clock.hpp"
+#include "app/playback/folder_selector.hpp"
+#include "app/playback/scheduler.hpp"
 #include "loader/catalog.hpp"
 #include "loader/loader_pool.hpp"
 

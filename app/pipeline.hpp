@@ -8,12 +8,12 @@
 #include <memory>
 #include <optional>
 
-#include "app/clock.hpp"
+#include "app/playback/clock.hpp"
 #include "app/content_reloader.hpp"
-#include "app/folder_selector.hpp"
-#include "app/frame_recorder.hpp"
+#include "app/playback/folder_selector.hpp"
+#include "app/sinks/frame_recorder.hpp"
 #include "app/player.hpp"
-#include "app/scheduler.hpp"
+#include "app/playback/scheduler.hpp"
 #include "core/error.hpp"
 #include "loader/buffer_pool.hpp"
 #include "loader/catalog.hpp"

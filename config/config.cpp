@@ -129,7 +129,8 @@ std::string_view expected_kind(KeyType type) {
     case KeyType::kReal: return "a number";
     case KeyType::kPath:
     case KeyType::kChoice:
-    case KeyType::kSize: return "a string";
+    case KeyType::kSize:
+    case KeyType::kAddress: return "a string";
     case KeyType::kColor: return "an array [r, g, b] or a string \"r,g,b\"";
     case KeyType::kEpoch: return "a string or a date-time with a zone";
     }
@@ -164,6 +165,7 @@ std::optional<std::string> node_text(KeyType type, const toml::node& node) {
     case KeyType::kPath:
     case KeyType::kChoice:
     case KeyType::kSize:
+    case KeyType::kAddress:
         if (const auto* s = node.as_string()) return s->get();
         return std::nullopt;
     case KeyType::kColor:

@@ -26,6 +26,7 @@ namespace interleave::config {
 enum class SelectMode { kRandom, kFixed, kSequential };
 enum class OutputMode { kWindow, kHeadless, kAscii };
 enum class RendererChoice { kAuto, kGl, kGles3, kGles2, kCpu };
+enum class AsciiColor { k256, kTrueColor, k16, kMono };  // ascii.color: 256|truecolor|16|mono
 
 struct Rgb {
     std::uint8_t r = 0;
@@ -34,12 +35,19 @@ struct Rgb {
     bool operator==(const Rgb&) const = default;
 };
 
-// An output size; 0x0 stands for "content", the content's own size.
+// An output size; 0x0 stands for "content", the content's own size (ascii.size: "auto", the
+// terminal's or the telnet client's size).
 struct OutputSize {
     std::uint32_t width_px = 0;   // 16..16384, or 0 with height_px 0
     std::uint32_t height_px = 0;  // 16..16384, or 0 with width_px 0
     [[nodiscard]] bool is_content() const { return width_px == 0 && height_px == 0; }
     bool operator==(const OutputSize&) const = default;
+};
+
+// An address to listen on: an IPv4 or IPv6 literal, checked when it is set.
+struct ListenAddress {
+    std::string text = "127.0.0.1";
+    bool operator==(const ListenAddress&) const = default;
 };
 
 struct PlaybackConfig {
@@ -75,6 +83,31 @@ struct OutputConfig {
     bool fullscreen = true;        // output.fullscreen: window mode covers the monitor
     int monitor = 0;               // output.monitor: 0 = primary, else GLFW's order; 0..15
     bool vsync = true;             // output.vsync: swap interval 1 (else 0)
+    ListenAddress listen;          // output.listen: the servers' address (telnet, HTTP);
+                                   // loopback by default, 0.0.0.0 or :: for every interface
+};
+
+// How frames become text (terminal and telnet). Defaults are the original's (ascii_*.py).
+struct AsciiConfig {
+    OutputSize size;               // ascii.size: cells WxH, 1..1000 a side; auto = the terminal's
+                                   // (SIGWINCH) or the telnet client's (NAWS), else 60x40
+    double fps = 15.0;             // ascii.fps: text frames per second; 0.1..120
+    double font_aspect = 0.5;      // ascii.font_aspect: cell width / height; 0.1..2
+    double saturation = 0.9;       // ascii.saturation: HSV saturation factor; 0..4
+    double brightness = 1.4;       // ascii.brightness: HSV value factor; 0..4
+    double contrast = 1.2;         // ascii.contrast: around mid grey; 0..4
+    double gamma = 0.9;            // ascii.gamma: applied to the grey level; 0.1..4
+    AsciiColor color = AsciiColor::k256;  // ascii.color: 256 | truecolor | 16 | mono
+    int blur = 7;                  // ascii.blur: colour blur width: 0 | 3 | 5 | 7
+    bool half_block = false;       // ascii.half_block: "▀" cells, twice the vertical resolution
+    bool reverse = false;          // ascii.reverse: palette from blank to dense (light terminals)
+};
+
+struct TelnetConfig {
+    int port = 0;                  // telnet.port: 0 = off; 1..65535 (2323 is conventional)
+    int max_clients = 10;          // telnet.max_clients: 1..1000; the next one is told and closed
+    double stall_timeout_s = 10.0; // telnet.stall_timeout_s: a client that takes nothing this
+                                   // long is closed; 1..3600
 };
 
 struct StreamConfig {
@@ -90,6 +123,8 @@ struct Config {
     LoaderSettings loader;         // loader.*: see config/loader_settings.hpp
     SelectConfig select;
     OutputConfig output;
+    AsciiConfig ascii;
+    TelnetConfig telnet;
     StreamConfig stream;
     ContentConfig content;
 };

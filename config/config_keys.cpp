@@ -1,6 +1,9 @@
 // The key table and the per-type text parsing and printing that every layer shares.
 #include "config/config_keys.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -12,12 +15,14 @@
 namespace interleave::config {
 namespace {
 
-constexpr std::string_view kSections[] = {"playback", "loader", "select",
-                                          "output",   "stream", "content"};
+constexpr std::string_view kSections[] = {"playback", "loader", "select", "output",
+                                          "ascii",    "telnet", "stream", "content"};
 constexpr std::string_view kSelectModes[] = {"random", "fixed", "sequential"};
 constexpr std::string_view kOutputModes[] = {"window", "headless", "ascii"};
 constexpr std::string_view kRenderers[] = {"auto", "gl", "gles3", "gles2", "cpu"};
 constexpr std::string_view kRotations[] = {"0", "90", "180", "270"};
+constexpr std::string_view kAsciiColors[] = {"256", "truecolor", "16", "mono"};
+constexpr std::string_view kBlurs[] = {"0", "3", "5", "7"};
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 
 // A captureless lambda returning a reference to one Config field; converts to its FieldRef.
@@ -124,6 +129,53 @@ const KeyInfo kKeys[] = {
     {.key = "output.vsync", .flag = "--vsync",
      .help = "wait for the display's refresh before each swap",
      .field = INTERLEAVE_FIELD(output.vsync)},
+    {.key = "output.listen", .flag = "--listen",
+     .help = "address the telnet and HTTP servers listen on; 0.0.0.0 or :: opens them to all",
+     .field = INTERLEAVE_FIELD(output.listen)},
+    // [ascii]
+    {.key = "ascii.size", .flag = "--ascii-size",
+     .help = "text cells WxH; auto = the terminal's or telnet client's size, else 60x40",
+     .field = INTERLEAVE_FIELD(ascii.size), .int_min = 1, .int_max = 1000, .size_word = "auto"},
+    {.key = "ascii.fps", .flag = "--ascii-fps",
+     .help = "text frames per second (terminal and telnet)",
+     .field = INTERLEAVE_FIELD(ascii.fps), .real_min = 0.1, .real_max = 120.0},
+    {.key = "ascii.font_aspect", .flag = "--ascii-font-aspect",
+     .help = "a text cell's width divided by its height",
+     .field = INTERLEAVE_FIELD(ascii.font_aspect), .real_min = 0.1, .real_max = 2.0},
+    {.key = "ascii.saturation", .flag = "--ascii-saturation",
+     .help = "colour saturation factor (HSV)",
+     .field = INTERLEAVE_FIELD(ascii.saturation), .real_min = 0.0, .real_max = 4.0},
+    {.key = "ascii.brightness", .flag = "--ascii-brightness",
+     .help = "brightness factor (HSV value)",
+     .field = INTERLEAVE_FIELD(ascii.brightness), .real_min = 0.0, .real_max = 4.0},
+    {.key = "ascii.contrast", .flag = "--ascii-contrast",
+     .help = "contrast factor around mid grey",
+     .field = INTERLEAVE_FIELD(ascii.contrast), .real_min = 0.0, .real_max = 4.0},
+    {.key = "ascii.gamma", .flag = "--ascii-gamma",
+     .help = "gamma applied to the grey level that picks each character",
+     .field = INTERLEAVE_FIELD(ascii.gamma), .real_min = 0.1, .real_max = 4.0},
+    {.key = "ascii.color", .flag = "--ascii-color",
+     .help = "256: xterm-256; truecolor: 24-bit; 16: the basic colours; mono: no colour",
+     .field = INTERLEAVE_FIELD(ascii.color), .choices = kAsciiColors},
+    {.key = "ascii.blur", .flag = "--ascii-blur",
+     .help = "colour blur width in cells (longer colour runs, fewer bytes); 0 = none",
+     .field = INTERLEAVE_FIELD(ascii.blur), .int_min = 0, .int_max = 7, .choices = kBlurs},
+    {.key = "ascii.half_block", .flag = "--ascii-half-block",
+     .help = "half-block cells: twice the vertical resolution, colour only",
+     .field = INTERLEAVE_FIELD(ascii.half_block)},
+    {.key = "ascii.reverse", .flag = "--ascii-reverse",
+     .help = "palette from blank to dense, for terminals with a light background",
+     .field = INTERLEAVE_FIELD(ascii.reverse)},
+    // [telnet]
+    {.key = "telnet.port", .flag = "--telnet-port",
+     .help = "serve the picture as text to telnet clients on this port; 0 = off (2323 usual)",
+     .field = INTERLEAVE_FIELD(telnet.port), .int_min = 0, .int_max = 65535},
+    {.key = "telnet.max_clients", .flag = "--telnet-max-clients",
+     .help = "telnet viewers at once; the next one is told the server is full",
+     .field = INTERLEAVE_FIELD(telnet.max_clients), .int_min = 1, .int_max = 1000},
+    {.key = "telnet.stall_timeout_s", .flag = "--telnet-stall-timeout",
+     .help = "close a telnet client that has taken no data for this long (s)",
+     .field = INTERLEAVE_FIELD(telnet.stall_timeout_s), .real_min = 1.0, .real_max = 3600.0},
     // [stream]
     {.key = "stream.jpeg_quality", .flag = "--jpeg-quality",
      .help = "JPEG quality of /stream.mjpg and /frame.jpg",
@@ -296,6 +348,7 @@ KeyType KeyInfo::type() const {
             else if constexpr (std::is_same_v<T, Rgb>) return KeyType::kColor;
             else if constexpr (std::is_same_v<T, OutputSize>) return KeyType::kSize;
             else if constexpr (std::is_same_v<T, Epoch>) return KeyType::kEpoch;
+            else if constexpr (std::is_same_v<T, ListenAddress>) return KeyType::kAddress;
             else if constexpr (kIsEnum<T>) return KeyType::kChoice;
             else return KeyType::kInt;
         },
@@ -332,10 +385,12 @@ std::string allowed_text(const KeyInfo& key) {
     case KeyType::kPath: return "a non-empty path";
     case KeyType::kChoice: return join_choices(key.choices);
     case KeyType::kSize:
-        return fmt::format("\"content\" or WxH, each side {}..{}, e.g. 1280x720", key.int_min,
-                           key.int_max);
+        return fmt::format("\"{}\" or WxH, each side {}..{}, e.g. {}", key.size_word,
+                           key.int_min, key.int_max,
+                           key.int_max >= 1280 ? "1280x720" : "160x60");
     case KeyType::kColor: return "r,g,b, each 0..255, e.g. 4,4,4";
     case KeyType::kEpoch: return "\"launch\" or an ISO-8601 time with a zone";
+    case KeyType::kAddress: return "an IPv4 or IPv6 address, e.g. 127.0.0.1, 0.0.0.0 or ::";
     }
     return {};
 }
@@ -356,8 +411,9 @@ std::string plain_value(const KeyInfo& key, const Config& config) {
                 return fmt::format("{},{},{}", v.r, v.g, v.b);
             }
             else if constexpr (std::is_same_v<T, OutputSize>) {
-                return v.is_content() ? "content" : fmt::format("{}x{}", v.width_px, v.height_px);
+                return v.is_content() ? std::string(key.size_word) : fmt::format("{}x{}", v.width_px, v.height_px);
             } else if constexpr (std::is_same_v<T, Epoch>) return format_epoch(v);
+            else if constexpr (std::is_same_v<T, ListenAddress>) return v.text;
             else if constexpr (kIsEnum<T>) {
                 const auto i = static_cast<std::size_t>(v);
                 return i < key.choices.size() ? std::string(key.choices[i]) : "?";
@@ -379,7 +435,8 @@ std::string format_value(const KeyInfo& key, const Config& config) {
     case KeyType::kPath:
     case KeyType::kChoice:
     case KeyType::kSize:
-    case KeyType::kEpoch: return quote(plain);
+    case KeyType::kEpoch:
+    case KeyType::kAddress: return quote(plain);
     }
     return plain;
 }
@@ -445,7 +502,7 @@ Result<void> apply_text(const KeyInfo& key, std::string_view text, Config& confi
                                                              shown, allowed));
                 ref(config) = *v;
             } else if constexpr (std::is_same_v<T, OutputSize>) {
-                if (trim(text) == "content") {
+                if (trim(text) == key.size_word) {
                     ref(config) = OutputSize{};
                     return {};
                 }
@@ -465,6 +522,15 @@ Result<void> apply_text(const KeyInfo& key, std::string_view text, Config& confi
                 auto v = parse_epoch(trim(text));
                 if (!v) return invalid(subject, std::move(v.error().detail));
                 ref(config) = *v;
+            } else if constexpr (std::is_same_v<T, ListenAddress>) {
+                const std::string address(trim(text));
+                unsigned char bytes[sizeof(in6_addr)];
+                if (inet_pton(AF_INET, address.c_str(), bytes) != 1 &&
+                    inet_pton(AF_INET6, address.c_str(), bytes) != 1) {
+                    return invalid(subject, fmt::format("{} is not an address (expected {})",
+                                                        shown, allowed));
+                }
+                ref(config) = ListenAddress{address};
             } else if constexpr (kIsEnum<T>) {
                 const auto it = std::find(key.choices.begin(), key.choices.end(), text);
                 if (it == key.choices.end()) {

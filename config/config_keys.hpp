@@ -26,6 +26,7 @@ enum class KeyType {
     kSize,    // "content" or WxH, each side in [int_min, int_max]
     kColor,   // r,g,b, each 0..255 (TOML: also [r, g, b])
     kEpoch,   // "launch" or an ISO-8601 time with a zone (TOML: also an offset date-time)
+    kAddress, // an IPv4 or IPv6 address literal
 };
 
 // Where a key lives in Config: a function returning a reference to the field.
@@ -35,7 +36,8 @@ using Field = std::variant<FieldRef<bool>, FieldRef<int>, FieldRef<std::uint32_t
                            FieldRef<std::int64_t>, FieldRef<double>,
                            FieldRef<std::filesystem::path>, FieldRef<SelectMode>,
                            FieldRef<OutputMode>, FieldRef<RendererChoice>, FieldRef<Rgb>,
-                           FieldRef<OutputSize>, FieldRef<Epoch>>;
+                           FieldRef<OutputSize>, FieldRef<Epoch>, FieldRef<AsciiColor>,
+                           FieldRef<ListenAddress>>;
 
 struct KeyInfo {
     std::string_view key;                       // "playback.ips": section, '.', name
@@ -47,6 +49,7 @@ struct KeyInfo {
     double real_min = 0.0;                      // kReal
     double real_max = 0.0;
     std::span<const std::string_view> choices;  // kChoice names; kInt: the only allowed values
+    std::string_view size_word = "content";     // kSize: the word that stands for 0x0
 
     [[nodiscard]] KeyType type() const;
     [[nodiscard]] std::string_view section() const { return key.substr(0, key.find('.')); }
@@ -55,7 +58,8 @@ struct KeyInfo {
 
 // Every key, grouped by section in the order of interleave.toml.
 [[nodiscard]] std::span<const KeyInfo> keys();
-// The section names, in table order: playback, loader, select, output, stream, content.
+// The section names, in table order: playback, loader, select, output, ascii, telnet, stream,
+// content.
 [[nodiscard]] std::span<const std::string_view> sections();
 // The key named `key` ("playback.ips"), or nullptr.
 [[nodiscard]] const KeyInfo* find_key(std::string_view key);

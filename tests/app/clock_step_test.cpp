@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "app/clock.hpp"
+#include "app/playback/clock.hpp"
 #include "app/pipeline.hpp"
 #include "app/render_loop.hpp"
 #include "app/stop_signal.hpp"

@@ -15,7 +15,7 @@
 #include <glad/gl.h>
 #include <gtest/gtest.h>
 
-#include "app/clock.hpp"
+#include "app/playback/clock.hpp"
 #include "app/pipeline.hpp"
 #include "app/render_loop.hpp"
 #include "renderer/gl/egl_context.hpp"

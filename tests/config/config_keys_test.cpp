@@ -117,13 +117,16 @@ std::string other_value(const KeyInfo& k) {
     switch (k.type()) {
     case KeyType::kBool: return plain_value(k, Config{}) == "true" ? "false" : "true";
     case KeyType::kInt:
-        return k.choices.empty() ? std::to_string(k.int_max) : std::string(k.choices.back());
+        if (k.choices.empty()) return std::to_string(k.int_max);
+        return std::string(k.choices.back() == plain_value(k, Config{}) ? k.choices.front()
+                                                                          : k.choices.back());
     case KeyType::kReal: return fmt::format("{}", k.real_max);
     case KeyType::kPath: return "/srv/frames dir";
     case KeyType::kChoice: return std::string(k.choices.back());
     case KeyType::kSize: return "640x480";
     case KeyType::kColor: return "1, 2,3";
     case KeyType::kEpoch: return "2026-11-22T18:30:00Z";
+    case KeyType::kAddress: return "::1";
     }
     return {};
 }
@@ -164,9 +167,14 @@ std::vector<std::string> bad_values(const KeyInfo& k) {
                 fmt::format("{}", k.real_min - 1)};
     case KeyType::kPath: return {""};
     case KeyType::kChoice: return {"nope", "", std::string(k.choices[0]) + "x"};
-    case KeyType::kSize: return {"big", "1280x", "x720", "8x8", "1280x99999", "-1x5", "0x0"};
+    case KeyType::kSize: {
+        std::vector<std::string> out{"big", "1280x", "x720", "1280x99999", "-1x5", "0x0"};
+        if (k.int_min > 8) out.push_back("8x8");
+        return out;
+    }
     case KeyType::kColor: return {"4,4", "4,4,4,4", "4,4,256", "a,b,c", "", "-1,0,0"};
     case KeyType::kEpoch: return {"yesterday", "1978-11-17T07:11:00", ""};
+    case KeyType::kAddress: return {"", "localhost", "1.2.3", "256.0.0.1", "::g", "1.2.3.4 x"};
     }
     return {};
 }

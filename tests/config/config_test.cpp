@@ -110,6 +110,7 @@ TEST(ShippedConfig, DocumentsEachKeysRangeOrChoices) {
         case KeyType::kSize: must.push_back(fmt::format("{}..{}", k->int_min, k->int_max)); break;
         case KeyType::kColor: must.push_back("0..255"); break;
         case KeyType::kEpoch: must.push_back("\"launch\""); break;
+        case KeyType::kAddress: must.push_back("127.0.0.1"); break;
         case KeyType::kBool:
         case KeyType::kPath: break;
         }
@@ -429,11 +430,11 @@ TEST(LoadConfig, UnknownFlagKeyAndBadFlagValueAreNamed) {
     ASSERT_FALSE(c.has_value());
     EXPECT_EQ(c.error().subject, "playback.fsp");
     EXPECT_TRUE(contains(c.error().detail, "did you mean playback.fps?")) << c.error().detail;
-    in.flags = {{"screen.fps", "60"}};  // not a section: matched against every key's name
+    in.flags = {{"screen.ips", "60"}};  // not a section: matched against every key's name
     c = load_config(in);
     ASSERT_FALSE(c.has_value());
-    EXPECT_EQ(c.error().subject, "screen.fps");
-    EXPECT_TRUE(contains(c.error().detail, "did you mean playback.fps?")) << c.error().detail;
+    EXPECT_EQ(c.error().subject, "screen.ips");
+    EXPECT_TRUE(contains(c.error().detail, "did you mean playback.ips?")) << c.error().detail;
     in.flags = {{"output.renderer", "metal"}};
     c = load_config(in);
     ASSERT_FALSE(c.has_value());
@@ -453,12 +454,15 @@ TEST(LoadConfig, EveryKeyCanBeSetFromEnvironmentAndFlags) {
                                       : std::string(k.choices[1]);
             if (value == plain_value(k, changed)) value = std::to_string(k.int_min + 2);
             break;
-        case KeyType::kReal: value = plain_value(k, changed) == "3" ? "4" : "3"; break;
+        case KeyType::kReal:
+            value = k.real_max >= 4 ? (plain_value(k, changed) == "3" ? "4" : "3") : "0.25";
+            break;
         case KeyType::kPath: value = "/srv/frames"; break;
         case KeyType::kChoice: value = std::string(k.choices.back()); break;
         case KeyType::kSize: value = "640x480"; break;
         case KeyType::kColor: value = "1,2,3"; break;
         case KeyType::kEpoch: value = "2026-11-22T18:30:00Z"; break;
+        case KeyType::kAddress: value = "0.0.0.0"; break;
         }
         for (const bool from_env : {true, false}) {
             LoadInputs in;

@@ -1,5 +1,5 @@
 // Clock arithmetic: 128-bit intermediates and floor division.
-#include "app/clock.hpp"
+#include "app/playback/clock.hpp"
 
 #include <chrono>
 

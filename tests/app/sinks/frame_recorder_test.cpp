@@ -1,6 +1,6 @@
 // Tests for app::FrameRecorder: PNGs and JSON lines on disk, drops counted when the writer
 // falls behind, errors that name the path.
-#include "app/frame_recorder.hpp"
+#include "app/sinks/frame_recorder.hpp"
 
 #include <gtest/gtest.h>
 

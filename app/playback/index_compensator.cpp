@@ -1,5 +1,5 @@
 // IndexCompensator: a ring of differences with a running sum; exact rational rounding.
-#include "app/index_compensator.hpp"
+#include "app/playback/index_compensator.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // Tests app/folder_selector.cpp: rest zone, switch intervals, shuffled decks, determinism
 // across instances and call order, fixed and sequential modes, bad settings and edge cases.
-#include "app/folder_selector.hpp"
+#include "app/playback/folder_selector.hpp"
 
 #include <cstdint>
 #include <limits>

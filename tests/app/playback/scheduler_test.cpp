@@ -2,7 +2,7 @@
 // direction, nothing is requested twice, folder switches keep prefetched pairs, misses and
 // failed pairs are counted; wall-clock steps go to the new index at once, with one log line,
 // no misses and nothing prefetched for the old position left behind.
-#include "app/scheduler.hpp"
+#include "app/playback/scheduler.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "app/clock.hpp"
-#include "app/folder_selector.hpp"
-#include "app/index_compensator.hpp"
+#include "app/playback/clock.hpp"
+#include "app/playback/folder_selector.hpp"
+#include "app/playback/index_compensator.hpp"
 #include "loader/frame_fifo.hpp"
 #include "loader/loader_pool.hpp"
 

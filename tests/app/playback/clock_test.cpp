@@ -1,7 +1,7 @@
 // Tests for app::Clock: exact index arithmetic, ping-pong and looping, epochs in other
 // zones, long uptimes, and settings errors that name the key; ManualTimeSource's steps against
 // time passing, and ClockStepDetector telling wall-clock steps from stalls and slewing.
-#include "app/clock.hpp"
+#include "app/playback/clock.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Scheduler: prefetch window over the monotonic index; takes through the compensator.
-#include "app/scheduler.hpp"
+#include "app/playback/scheduler.hpp"
 
 #include <algorithm>
 #include <cassert>

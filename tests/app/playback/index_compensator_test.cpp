@@ -1,5 +1,5 @@
 // Tests for app::IndexCompensator: the original's rolling mean x 0.5 with Python rounding.
-#include "app/index_compensator.hpp"
+#include "app/playback/index_compensator.hpp"
 
 #include <gtest/gtest.h>
 

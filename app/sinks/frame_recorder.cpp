@@ -1,6 +1,6 @@
 // FrameRecorder: a bounded queue of pooled frame copies, drained by one writer thread that
 // encodes PNG with libspng and appends JSON lines.
-#include "app/frame_recorder.hpp"
+#include "app/sinks/frame_recorder.hpp"
 
 #include <algorithm>
 #include <cerrno>

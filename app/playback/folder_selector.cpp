@@ -1,7 +1,7 @@
 // FolderSelector: per-cycle schedules of folder switches from a counter-based PRNG keyed by
 // (seed, purpose, cycle), so any index can be answered without replaying history.
 // Thread: the render thread (one owner).
-#include "app/folder_selector.hpp"
+#include "app/playback/folder_selector.hpp"
 
 #include <algorithm>
 #include <cmath>
