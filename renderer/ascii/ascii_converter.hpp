@@ -19,27 +19,34 @@ namespace interleave::renderer::ascii {
 enum class ColorMode { k256, kTrueColor, k16, kMono };
 
 // The original's defaults (ascii_constants.py), contrast applied (the original never did).
+// Out-of-range values are clamped when used (never asserted); options() returns them as given.
 struct AsciiOptions {
     int cols = 60;               // cells across; 1..1000
     int rows = 40;               // cells down; 1..1000
-    double font_aspect = 0.5;    // a cell's width / height
-    double saturation = 0.9;     // HSV saturation factor
-    double brightness = 1.4;     // HSV value factor
-    double contrast = 1.2;       // around mid grey
-    double gamma = 0.9;          // on the grey level that picks the character
+    double font_aspect = 0.5;    // a cell's width / height; 0.1..10
+    double saturation = 0.9;     // HSV saturation factor; 0..8
+    double brightness = 1.4;     // HSV value factor (after contrast); 0..8
+    double contrast = 1.2;       // on the HSV value, around mid grey (128); 0..8
+    double gamma = 0.9;          // on the grey level that picks the character; 0.1..10
     ColorMode color = ColorMode::k256;
-    int blur = 7;                // colour blur width in cells: 0 | 3 | 5 | 7
+    int blur = 7;                // colour blur width in cells: 0 | 3 | 5 | 7 (odd, up to 15)
     bool half_block = false;     // "▀": foreground = top half, background = bottom half
+                                 // (ignored in kMono, which has no colour to show halves)
     bool reverse = false;        // palette from blank to dense (light terminals)
     bool operator==(const AsciiOptions&) const = default;
 };
 
-// The palette, from dense to blank (the original's).
+// The palette, from dense to blank (the original's). A cell's grey level g (0..255, after
+// gamma) picks kPalette[(255 - g) * 36 / 255] (the original's formula, rounded down): white
+// is 'M', black is ' ', so bright content is dense on a dark terminal. `reverse` flips it.
 inline constexpr std::string_view kPalette = "MWB8GRDNHESAVTOLPmevncray97stji1-/., ";
+// The half block "▀" in UTF-8.
+inline constexpr std::string_view kHalfBlock = "\xe2\x96\x80";
 
 // One cell. `glyph` is a byte of kPalette, or 0 for the half block "▀". Colours by mode:
 // k256 and k16 an index (0..255, 0..15), kTrueColor 0xRRGGBB, kMono 0. `bg` is used only in
-// half-block mode.
+// half-block mode. A blank glyph (' ') outside half-block mode shows no colour: convert()
+// gives it fg 0 and the encoders write no colour escape for it.
 struct Cell {
     char glyph = ' ';
     std::uint32_t fg = 0;
@@ -63,10 +70,19 @@ struct TextFrame {
 class AsciiConverter {
 public:
     explicit AsciiConverter(const AsciiOptions& options = {});
+    ~AsciiConverter();
+    // A copy has its own state (a copy of the hysteresis levels): converters never share.
+    AsciiConverter(const AsciiConverter& other);
+    AsciiConverter& operator=(const AsciiConverter& other);
+    AsciiConverter(AsciiConverter&&) noexcept;
+    AsciiConverter& operator=(AsciiConverter&&) noexcept;
 
-    // Converts `frame` into `out` (its storage reused: no allocation once sized). Keeps the
-    // previous result to hold each cell's glyph and colour while its input moves less than a
-    // quantisation step, so still content does not shimmer. An empty frame gives blank cells.
+    // Converts `frame` into `out` (its storage reused: no allocation once sized). Each cell
+    // is the area average (box filter) of its source rectangle: the frame is scaled to cover
+    // the grid at the font aspect, centre-cropped. Alpha is ignored (treated as opaque).
+    // Keeps the previous frame's cell averages and holds each cell at them while its new
+    // average stays within 2 levels (of 255) in every channel, so still content with noise
+    // does not shimmer. An empty frame converts as a black one (blank cells in glyph mode).
     void convert(const cpu::RgbaView& frame, TextFrame& out);
     // Changes size or look; the next convert starts afresh (no hysteresis across it).
     void set_options(const AsciiOptions& options);
@@ -74,31 +90,43 @@ public:
 
 private:
     AsciiOptions options_;
-    // Implementation state (scratch rows, the previous frame's levels) lives here.
+    // Implementation state (tables, spans, scratch rows, the previous frame's levels).
     struct State;
-    std::shared_ptr<State> state_;
+    std::unique_ptr<State> state_;
 };
 
 // [SECTION] Encoders. Each appends to `out` (cleared first). A colour escape is written only
-// when the colour changes; every frame ends with a reset (CSI 0m).
+// when the colour changes (foreground and background together in one escape where both
+// change); the colour state carries across rows; every frame ends with a reset (CSI 0m).
+// Colours: k256 CSI 38;5;N m (background 48;5;N), kTrueColor CSI 38;2;R;G;B m (48;2;...),
+// k16 CSI 30..37 / 90..97 m (40..47 / 100..107), kMono none. A frame whose cells do not
+// number cols * rows writes nothing.
 
-// A whole frame for a screen: [CSI ?2026h] CSI H, the rows joined by CR LF, CSI 0m [CSI ?2026l].
+// A whole frame for a screen: [CSI ?2026h] CSI H, the rows joined by CR LF (none after the
+// last row, so a grid as tall as the terminal does not scroll), CSI 0m [CSI ?2026l].
 void encode_full(const TextFrame& frame, std::string& out, bool synchronized = true);
 // Only the cells of `next` that differ from `prev` (same_shape required; otherwise a full
-// frame), with cursor moves over unchanged runs, bracketed by synchronized output. An
-// unchanged frame writes nothing at all (out stays empty).
+// frame), bracketed by synchronized output. Over an unchanged run the cursor moves by the
+// cheapest of CSI n C (same row), CR LF (rows below), CSI r;c H, or rewriting a short gap;
+// the colour state is tracked across moves (it starts at the default: the previous frame
+// ended with a reset). Cell positions assume the grid at the screen's top left, as
+// encode_full puts it. An unchanged frame writes nothing at all (out stays empty).
 void encode_diff(const TextFrame& prev, const TextFrame& next, std::string& out,
                  bool synchronized = true);
 // A frame for a pipe or file: no cursor movement, no screen switching; each row ends in CR LF
-// (the colour reset before it), then one blank line (CR LF).
+// (the colour reset before it, so each row stands alone), then one blank line (CR LF). In
+// kMono there are no escapes at all: plain text.
 void encode_plain(const TextFrame& frame, std::string& out);
 
 // [SECTION] Colour mapping, exposed for tests.
 
 // The nearest xterm-256 colour (cube levels 0, 95, 135, 175, 215, 255 and the grey ramp
-// 232..255) by a perceptual distance; pure black maps to 235 (grey) so it stays visible.
+// 232..255; never 0..15, which terminals redefine) by the "redmean" weighted RGB distance,
+// looked up in a 64x64x64 table (nearest to the centre of each 4-level bin). Cube black (16)
+// becomes 235 (grey 38) so dark glyphs stay visible; half-block cells keep true black.
 [[nodiscard]] std::uint8_t xterm256_of(std::uint8_t r, std::uint8_t g, std::uint8_t b);
-// The nearest of the 16 basic colours (0..15), black as 8 (bright black) for visibility.
+// The nearest of the 16 basic colours (0..15, xterm's default RGB values) by the same
+// distance (a 32x32x32 table); black (0) becomes 8 (bright black) for visibility.
 [[nodiscard]] std::uint8_t ansi16_of(std::uint8_t r, std::uint8_t g, std::uint8_t b);
 
 }  // namespace interleave::renderer::ascii
