@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/loader_flags.hpp"
+#include "app/sink_setup.hpp"
 #include "app/stop_signal.hpp"
 #include "core/log.hpp"
 
@@ -20,14 +21,8 @@ SelectMode select_mode_of(config::SelectMode mode) {
     }
 }
 
-Result<void> check_output(const config::OutputConfig& out) {
-    if (out.mode == config::OutputMode::kAscii) {
-        return make_error(ErrorCode::kUnsupported, "output.mode",
-                          "ascii is not available in this build yet (expected window or "
-                          "headless)");
-    }
-    return {};
-}
+// Every output mode is built in (ascii: headless rendering plus the terminal sink).
+Result<void> check_output(const config::OutputConfig&) { return {}; }
 
 }  // namespace
 
@@ -127,12 +122,8 @@ Result<void> build_pipeline(const PlayOptions& options, std::int64_t launch_ns, 
         p.out_w = static_cast<int>(cfg.output.size.width_px);
         p.out_h = static_cast<int>(cfg.output.size.height_px);
     }
-    if (options.record_dir) {
-        auto recorder = FrameRecorder::create(*options.record_dir);
-        if (!recorder) return tl::unexpected(recorder.error());
-        p.recorder = std::move(*recorder);
-    }
-    return {};
+    p.hub = std::make_unique<FrameHub>();
+    return start_sinks(options, p);
 }
 
 void stop_pipeline(Pipeline& p) {
@@ -141,7 +132,10 @@ void stop_pipeline(Pipeline& p) {
     // decoder's pool_timeout (a second), and every later acquire fails at once.
     if (p.pool) p.pool->shutdown();
     if (p.loaders) p.loaders->stop();
-    if (p.recorder) p.recorder->stop();
+    // The render thread has ended (it publishes nothing more): the sinks' waits end, and each
+    // stops, a recorder after writing what its port still holds.
+    if (p.hub) p.hub->close_all();
+    for (const auto& sink : p.sinks) sink->stop();
 }
 
 }  // namespace interleave::app

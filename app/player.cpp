@@ -269,12 +269,33 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
                                              {"evictions", g.texture_pool.evictions}}}};
     }
     if (p.recorder) {
-        const auto rec = p.recorder->stats();
+        // Frames due for recording that never reached the recorder (the hub's pool was
+        // exhausted, a read-back failed) count as dropped, like those its full queue refused.
+        const auto rec = p.recorder->stats_after(state.summary.frames_shown);
         s.details["record"] = {{"dir", p.recorder->dir().string()},
                                {"written", rec.written},
                                {"dropped", rec.dropped},
                                {"failed", rec.failed}};
     }
+    if (p.hub) {
+        const FrameHubStats hub = p.hub->stats();
+        nlohmann::json ports = nlohmann::json::object();
+        for (const auto& port : p.hub->ports()) {
+            const SinkPortStats ps = port->stats();
+            ports[port->name()] = {{"offered", ps.offered}, {"taken", ps.taken},
+                                   {"skipped", ps.skipped}, {"dropped", ps.dropped}};
+        }
+        s.details["capture"] = {{"wanted", state.capture.wanted},
+                                {"published", hub.published},
+                                {"pool_exhausted", hub.pool_exhausted},
+                                {"failed", state.capture.failed},
+                                {"pool_buffers", hub.pool_buffers},
+                                {"pool_mb", mb(hub.pool_bytes)},
+                                {"ports", std::move(ports)}};
+    }
+    nlohmann::json sinks = nlohmann::json::object();
+    for (const auto& sink : p.sinks) sinks[std::string(sink->name())] = sink->stats();
+    if (!sinks.empty()) s.details["sinks"] = std::move(sinks);
     if (auto written = write_summary_json(options, s); !written) {
         return tl::unexpected(written.error());
     }

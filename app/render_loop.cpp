@@ -1,5 +1,6 @@
 // RenderLoop: backend set-up on the render thread, the paced (or benchmark) loop, commands,
-// compositing, presenting and the one-frame-late capture read-back.
+// compositing, presenting, and publishing captured frames to the FrameHub (GL read-backs are
+// collected as soon as their fence signals).
 #include "app/render_loop.hpp"
 
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #include "core/log.hpp"
 #include "core/process_stats.hpp"
 #include "core/thread.hpp"
+#include "renderer/cpu/cpu_backend.hpp"
+#include "renderer/gl/gl_backend.hpp"
 
 namespace interleave::app {
 namespace {
@@ -41,17 +44,28 @@ renderer::cpu::Rotation next_rotation(renderer::cpu::Rotation r) {
     return static_cast<renderer::cpu::Rotation>((static_cast<int>(r) + 1) % 4);
 }
 
-// The compositor(s) and the context the render thread uses. Thread: render only.
+// The backend and what it draws with (a context or a window). Set-up makes it, the loop uses
+// only `backend`, tear-down ends it. Thread: render only.
 struct Backend {
     std::unique_ptr<renderer::gl::HeadlessEglContext> owned_context;  // from the ladder
     renderer::gl::HeadlessEglContext* shared_context = nullptr;       // given (tests)
     PlayerWindow* window = nullptr;
-    std::unique_ptr<renderer::gl::GlCompositor> gl;
+    std::unique_ptr<renderer::Backend> backend;
+    renderer::gl::GlBackend* gl = nullptr;  // `backend` when GL composites or presents
     std::unique_ptr<StatsOverlay> overlay;  // window, GL 3.3: made on the first O
     bool overlay_unavailable = false;       // its creation failed (said once)
-    renderer::cpu::CpuCompositor cpu;
-    bool cpu_composite = true;  // the CPU composites; GL (if any) only presents
 };
+
+std::unique_ptr<renderer::cpu::CpuBackend> make_cpu_backend() {
+    auto cpu = std::make_unique<renderer::cpu::CpuBackend>();
+    cpu->bind_to_current_thread();
+    return cpu;
+}
+
+void use_gl(Backend& b, std::unique_ptr<renderer::gl::GlBackend> gl) {
+    b.gl = gl.get();
+    b.backend = std::move(gl);
+}
 
 // Walks the headless backend ladder and records the outcome in the usage log.
 Result<RenderSetup> set_up_headless(config::RendererChoice requested, Backend& b) {
@@ -70,11 +84,11 @@ Result<RenderSetup> set_up_headless(config::RendererChoice requested, Backend& b
             choice->rung = renderer::Rung::kCpu;
             choice->context.reset();
         } else {
-            b.gl = std::move(*gl);
-            b.cpu_composite = false;
+            use_gl(b, std::make_unique<renderer::gl::GlBackend>(std::move(*gl)));
             b.owned_context = std::move(choice->context);
         }
     }
+    if (!b.backend) b.backend = make_cpu_backend();
     RenderSetup setup;
     const auto& last = choice->attempts.back();
     setup.gl_renderer = last.gl_renderer;
@@ -101,8 +115,7 @@ Result<RenderSetup> set_up_shared(renderer::gl::HeadlessEglContext& context, Bac
         b.shared_context = nullptr;
         return tl::unexpected(gl.error());
     }
-    b.gl = std::move(*gl);
-    b.cpu_composite = false;
+    use_gl(b, std::make_unique<renderer::gl::GlBackend>(std::move(*gl)));
     return RenderSetup{fmt::format("{}: {}, {}", renderer::gl::to_string(context.api()),
                                    context.renderer(), context.version()),
                        context.renderer(), context.version(),
@@ -129,17 +142,20 @@ Result<RenderSetup> set_up_window(const RenderSurface& surface, Backend& b) {
         b.window = nullptr;
         return tl::unexpected(gl.error());
     }
-    b.gl = std::move(*gl);
     setup.software = renderer::is_software_renderer(setup.gl_renderer);
-    b.cpu_composite = surface.renderer == config::RendererChoice::kCpu ||
-                      (surface.renderer == config::RendererChoice::kAuto && setup.software);
+    const bool cpu_composite =
+        surface.renderer == config::RendererChoice::kCpu ||
+        (surface.renderer == config::RendererChoice::kAuto && setup.software);
+    use_gl(b, cpu_composite
+                  ? std::make_unique<renderer::gl::GlBackend>(std::move(*gl), make_cpu_backend())
+                  : std::make_unique<renderer::gl::GlBackend>(std::move(*gl)));
     const std::string rung(renderer::to_string(surface.window_rung));
     setup.description =
-        b.cpu_composite
+        cpu_composite
             ? fmt::format("cpu, presented by {}: {}, {}", rung, setup.gl_renderer,
                           setup.gl_version)
             : fmt::format("{}: {}, {}", rung, setup.gl_renderer, setup.gl_version);
-    if (b.cpu_composite && surface.renderer == config::RendererChoice::kAuto) {
+    if (cpu_composite && surface.renderer == config::RendererChoice::kAuto) {
         INTERLEAVE_LOG_INFO("render",
                             "{} is a software rasteriser: the SIMD CPU compositor makes the "
                             "frames, GL presents them (force GL compositing with --renderer {})",
@@ -151,25 +167,17 @@ Result<RenderSetup> set_up_window(const RenderSurface& surface, Backend& b) {
 // Ends what set-up began, on the render thread: GL objects, then the context.
 void tear_down(Backend& b, LoopState& s) {
     b.overlay.reset();
-    if (b.gl) {
-        s.gl_stats = b.gl->stats();
+    if (b.backend) s.backend_stats = b.backend->stats();
+    if (b.gl != nullptr) {
+        s.gl_stats = b.gl->compositor_stats();
         s.gl_objects = b.gl->object_names();
-        b.gl.reset();
     }
+    b.gl = nullptr;
+    b.backend.reset();  // GL objects go while the context is still current
     if (b.window != nullptr) b.window->release_current();
     if (b.shared_context != nullptr) b.shared_context->release_current();
     b.owned_context.reset();
 }
-
-// A frame read back later, and where it came from.
-struct PendingCapture {
-    std::int64_t index = 0;
-    std::size_t frame = 0;
-    std::string main_file;
-    std::string float_file;
-    int width_px = 0;
-    int height_px = 0;
-};
 
 // One thread's loop: the state that lives as long as the render thread runs.
 class Loop {
@@ -192,12 +200,19 @@ public:
 private:
     bool handle_commands();
     bool show(loader::FramePair& pair);
-    Result<void> composite(const loader::FramePair& pair);
+    Result<renderer::Composed> composite(const loader::FramePair& pair,
+                                         const renderer::cpu::RgbaTarget* capture);
+    void redraw();
     void present();
-    void capture(const loader::FramePair& pair);
-    void collect_captures(int keep_pending);
-    void submit(const std::uint8_t* rgba, const PendingCapture& meta);
-    PendingCapture meta_of(const loader::FramePair& pair) const;
+    // A pooled frame for shown frame `shown` when a sink wants it, with the pair's metadata
+    // filled; null when none does or every pool buffer is held (counted).
+    std::shared_ptr<CapturedFrame> acquire_capture(const loader::FramePair& pair,
+                                                   std::uint64_t shown);
+    void hand_over(std::shared_ptr<CapturedFrame> frame, const renderer::Composed& composed);
+    // Publishes pending captures, oldest first, until `keep` are left: those whose read-back
+    // has finished, or (wait) all of them, waiting for the GPU.
+    void collect_captures(bool wait, std::size_t keep);
+    void capture_failed(const Error& error);
     void print_stats(double elapsed_s, double interval_s, std::int64_t index) const;
     void draw_overlay();
     [[nodiscard]] std::vector<std::string> overlay_lines() const;
@@ -214,8 +229,11 @@ private:
     bool quit_ = false;
     bool dirty_ = false;                    // the window needs presenting again
     std::optional<loader::FramePair> last_; // the pair on screen (window: for redraws)
-    std::vector<std::uint8_t> frame_;       // CPU output / read-back target
-    std::deque<PendingCapture> pending_;    // GL read-backs begun, not yet collected
+    bool last_composed_ = false;            // the backend's last compose() was last_'s
+    // Captures begun (GL read-backs), not yet published, oldest first; the backend's pending
+    // captures in the same order.
+    std::deque<std::shared_ptr<CapturedFrame>> pending_;
+    bool capture_failure_logged_ = false;
     std::optional<SteadyClock::time_point> last_present_;  // window: the last swap
     std::optional<SteadyClock::time_point> last_show_;  // when the previous frame began
     double fps_ = 0.0;                      // over the last second (overlay)
@@ -245,26 +263,36 @@ bool Loop::handle_commands() {
     return handled > 0;
 }
 
-Result<void> Loop::composite(const loader::FramePair& pair) {
-    if (!b_.cpu_composite) {
-        return b_.gl->compose(renderer::cpu::view_of(pair.main),
-                              renderer::cpu::view_of(pair.overlay), compose_, out_w_, out_h_);
+Result<renderer::Composed> Loop::composite(const loader::FramePair& pair,
+                                           const renderer::cpu::RgbaTarget* capture) {
+    auto composed = b_.backend->compose(renderer::cpu::view_of(pair.main),
+                                        renderer::cpu::view_of(pair.overlay), compose_, out_w_,
+                                        out_h_, capture);
+    last_composed_ = composed.has_value();
+    return composed;
+}
+
+// Resized, rotated, mirrored or exposed: draw the pair on screen again. GL draws its last
+// layers again without uploading; the CPU composites them again.
+void Loop::redraw() {
+    Result<void> drawn = make_error(ErrorCode::kInvalidArgument, "redraw", "not composed");
+    if (last_composed_) drawn = b_.backend->redraw(compose_, out_w_, out_h_);
+    if (!drawn) {
+        // Nothing composed yet at this size (or the pair came while minimised).
+        auto composed = composite(*last_, nullptr);
+        drawn = composed ? Result<void>{} : tl::unexpected(composed.error());
     }
-    frame_.resize(static_cast<std::size_t>(out_w_) * static_cast<std::size_t>(out_h_) * 4);
-    const renderer::cpu::RgbaTarget target{frame_.data(), out_w_, out_h_, out_w_ * 4};
-    if (auto ok = b_.cpu.compose(pair.main, pair.overlay, compose_, target); !ok) return ok;
-    if (!b_.gl) return {};
-    // GL presents the CPU's frame: one unscaled layer, nothing else to do.
-    const renderer::cpu::RgbaView view{frame_.data(), out_w_, out_h_, out_w_ * 4};
-    renderer::cpu::ComposeOptions plain;
-    plain.background = compose_.background;
-    return b_.gl->compose(view, {}, plain, out_w_, out_h_);
+    if (drawn) {
+        present();
+    } else {
+        INTERLEAVE_LOG_ERROR("render", "{}", drawn.error().message());
+    }
 }
 
 void Loop::present() {
     if (b_.window == nullptr || !last_ || out_w_ <= 0 || out_h_ <= 0) return;
     const auto start = SteadyClock::now();
-    if (auto ok = b_.gl->present(out_w_, out_h_); !ok) {
+    if (auto ok = b_.backend->present(out_w_, out_h_); !ok) {
         INTERLEAVE_LOG_ERROR("render", "{}", ok.error().message());
         return;
     }
@@ -276,54 +304,81 @@ void Loop::present() {
     dirty_ = false;
 }
 
-PendingCapture Loop::meta_of(const loader::FramePair& pair) const {
+std::shared_ptr<CapturedFrame> Loop::acquire_capture(const loader::FramePair& pair,
+                                                     std::uint64_t shown) {
+    if (!p_.hub || !p_.hub->wanted(shown)) return nullptr;
+    ++s_.capture.wanted;
+    std::shared_ptr<CapturedFrame> frame = p_.hub->try_acquire(out_w_, out_h_);
+    if (!frame) {
+        ++s_.capture.pool_exhausted;  // every buffer is still held by sinks: skipped
+        return nullptr;
+    }
     const loader::Catalog& c =
         p_.reloader ? p_.reloader->catalog_of(pair.key.generation) : p_.report.catalog;
-    return {pair.key.index, pair.frame,
-            c.main_folders[static_cast<std::size_t>(pair.key.main_folder)]
-                .frame_path(pair.frame)
-                .string(),
-            c.float_folders[static_cast<std::size_t>(pair.key.float_folder)]
-                .frame_path(pair.frame)
-                .string(),
-            out_w_, out_h_};
+    frame->width_px = out_w_;
+    frame->height_px = out_h_;
+    frame->index = pair.key.index;
+    frame->frame = pair.frame;
+    frame->main_file = c.main_folders[static_cast<std::size_t>(pair.key.main_folder)]
+                           .frame_path(pair.frame)
+                           .string();
+    frame->float_file = c.float_folders[static_cast<std::size_t>(pair.key.float_folder)]
+                            .frame_path(pair.frame)
+                            .string();
+    frame->shown = shown;
+    return frame;
 }
 
-void Loop::submit(const std::uint8_t* rgba, const PendingCapture& meta) {
-    FrameView view{rgba, meta.width_px, meta.height_px, meta.index, meta.frame, meta.main_file,
-                   meta.float_file};
-    p_.recorder->try_submit(view);
-    ++s_.recorded_submits;
-}
-
-// The CPU's frame is in memory already; a GL frame is read back through a PBO and collected
-// one frame later, so the render thread never waits for the GPU to finish drawing.
-void Loop::capture(const loader::FramePair& pair) {
-    if (b_.cpu_composite) {
-        submit(frame_.data(), meta_of(pair));
-        return;
+// The CPU composited straight into the frame: publish it now. A GL read-back has begun:
+// publish it once its fence signals (the top of the next iteration, without waiting, so a
+// stalled playback still delivers its last frame), or when the next capture begins.
+void Loop::hand_over(std::shared_ptr<CapturedFrame> frame, const renderer::Composed& composed) {
+    frame->composited_at = SteadyClock::now();
+    switch (composed.capture) {
+    case renderer::CaptureState::kDone:
+        p_.hub->publish(std::move(frame));
+        ++s_.capture.published;
+        break;
+    case renderer::CaptureState::kPending:
+        pending_.push_back(std::move(frame));
+        // At most one read-back stays in flight: the render thread holds at most two pool
+        // frames, and the GPU has had a frame's time for the older one.
+        collect_captures(true, 1);
+        break;
+    case renderer::CaptureState::kFailed:
+        capture_failed(composed.capture_error.value_or(
+            make_error(ErrorCode::kInternal, "capture", "failed").value()));
+        break;
+    case renderer::CaptureState::kNone: break;
     }
-    if (auto ok = b_.gl->begin_readback(); !ok) {
-        INTERLEAVE_LOG_ERROR("render", "{}", ok.error().message());
-        return;
-    }
-    pending_.push_back(meta_of(pair));
-    collect_captures(1);
 }
 
-void Loop::collect_captures(int keep_pending) {
-    while (static_cast<int>(pending_.size()) > keep_pending) {
-        const PendingCapture meta = std::move(pending_.front());
+void Loop::collect_captures(bool wait, std::size_t keep) {
+    while (pending_.size() > keep) {
+        std::optional<Result<void>> outcome =
+            wait ? b_.backend->wait_collect() : b_.backend->try_collect();
+        if (!outcome) {
+            // Still in flight; or the backend holds none (it dropped them): nothing to wait for.
+            if (b_.backend->pending_captures() == 0) pending_.clear();
+            return;
+        }
+        std::shared_ptr<CapturedFrame> frame = std::move(pending_.front());
         pending_.pop_front();
-        std::vector<std::uint8_t>& pixels = frame_;
-        pixels.resize(static_cast<std::size_t>(meta.width_px) * meta.height_px * 4);
-        const renderer::cpu::RgbaTarget target{pixels.data(), meta.width_px, meta.height_px,
-                                               meta.width_px * 4};
-        if (auto ok = b_.gl->finish_readback(target); !ok) {
-            INTERLEAVE_LOG_ERROR("render", "{}", ok.error().message());
+        if (!*outcome) {
+            capture_failed(outcome->error());
             continue;
         }
-        submit(pixels.data(), meta);
+        p_.hub->publish(std::move(frame));
+        ++s_.capture.published;
+    }
+}
+
+void Loop::capture_failed(const Error& error) {
+    ++s_.capture.failed;
+    if (!capture_failure_logged_) {
+        capture_failure_logged_ = true;
+        INTERLEAVE_LOG_ERROR("render", "capture failed (later failures are counted): {}",
+                             error.message());
     }
 }
 
@@ -344,12 +399,11 @@ std::vector<std::string> Loop::overlay_lines() const {
                     s_.composite_times.percentile_ms(50), s_.composite_times.percentile_ms(99),
                     s_.present_times.percentile_ms(50)),
     };
-    if (b_.gl && !b_.cpu_composite) {
-        const auto g = b_.gl->stats();
+    if (const auto g = b_.backend->stats(); g.gpu_composite) {
         lines.push_back(fmt::format("upload p50 {:.2f} p99 {:.2f} ms  fence waits {}  "
                                     "textures {} ({:.1f} MB)",
                                     g.upload_ms_p50, g.upload_ms_p99, g.fence_waits,
-                                    g.texture_pool.live, mb(g.texture_pool.bytes)));
+                                    g.textures_live, mb(g.texture_bytes)));
     }
     lines.push_back(fmt::format("rss {:.0f} MB", mb(current_rss_bytes())));
     return lines;
@@ -357,11 +411,13 @@ std::vector<std::string> Loop::overlay_lines() const {
 
 void Loop::draw_overlay() {
     if (!b_.overlay && !b_.overlay_unavailable) {
-        if (b_.gl->api() != renderer::gl::GlApi::kGl33Core) {
+        // Only windows draw an overlay, and a window's backend is always a GL one.
+        if (b_.gl == nullptr || b_.gl->gl_api() != renderer::gl::GlApi::kGl33Core) {
             b_.overlay_unavailable = true;
             INTERLEAVE_LOG_WARN("render", "the stats overlay needs the GL 3.3 rung (ImGui's "
                                           "OpenGL 3 backend); this window runs {}",
-                                renderer::gl::to_string(b_.gl->api()));
+                                b_.gl != nullptr ? renderer::gl::to_string(b_.gl->gl_api())
+                                                 : std::string_view("no GL"));
         } else if (auto overlay = StatsOverlay::create()) {
             b_.overlay = std::move(*overlay);
         } else {
@@ -372,14 +428,13 @@ void Loop::draw_overlay() {
     if (b_.overlay) b_.overlay->draw(out_w_, out_h_, overlay_lines());
 }
 
-// Composites `pair`, presents and records it when due. Returns false on a compose error.
+// Composites `pair` (into a pooled frame when a sink wants it), publishes or begins capturing
+// it, and presents it. Returns false on a compose error.
 bool Loop::show(loader::FramePair& pair) {
-    const bool record =
-        p_.recorder && s_.summary.frames_shown % static_cast<std::uint64_t>(
-                                                     std::max(1, options_.record_every)) == 0;
     if (out_w_ <= 0 || out_h_ <= 0) {
         // A minimised window: nothing to draw into; the frame counts as shown.
         last_ = std::move(pair);
+        last_composed_ = false;
         ++s_.summary.frames_shown;
         ++s_.interval_frames;
         return true;
@@ -387,15 +442,19 @@ bool Loop::show(loader::FramePair& pair) {
     const auto start = SteadyClock::now();
     if (last_show_) s_.frame_times.record(start - *last_show_);
     last_show_ = start;
-    const Result<void> composed = composite(pair);
+    std::shared_ptr<CapturedFrame> frame = acquire_capture(pair, s_.summary.frames_shown);
+    renderer::cpu::RgbaTarget target;
+    if (frame) target = {frame->pixels.data(), out_w_, out_h_, out_w_ * 4};
+    const auto composed = composite(pair, frame ? &target : nullptr);
     s_.composite_times.record(SteadyClock::now() - start);
     if (!composed) {
         INTERLEAVE_LOG_ERROR("render", "{}", composed.error().message());
+        if (frame) ++s_.capture.failed;
         return false;
     }
     ++s_.summary.frames_shown;
     ++s_.interval_frames;
-    if (record) capture(pair);
+    if (frame) hand_over(std::move(frame), *composed);
     last_ = std::move(pair);
     present();
     return true;
@@ -407,8 +466,7 @@ void Loop::print_stats(double elapsed_s, double interval_s, std::int64_t index) 
     const auto fifo = p_.fifo->stats();
     const auto loader = p_.loaders->stats();
     std::string gl;
-    if (b_.gl && !b_.cpu_composite) {
-        const auto g = b_.gl->stats();
+    if (const auto g = b_.backend->stats(); g.gpu_composite) {
         gl = fmt::format(" upload p50 {:.2f} p99 {:.2f} ms fence waits {}", g.upload_ms_p50,
                          g.upload_ms_p99, g.fence_waits);
     }
@@ -446,6 +504,9 @@ void Loop::run() {
     std::int64_t fps_since_ns = start_steady_ns;
     std::uint64_t fps_frames = 0;
     for (;;) {
+        // Read-backs that have finished go to the sinks now, not only when the next frame is
+        // composited: when playback stalls, the last frame still reaches them.
+        collect_captures(false, 0);
         if (handle_commands()) dirty_ = true;
         // A signal first: main also posts a quit when it sees one.
         if (StopSignal::requested()) {
@@ -538,19 +599,7 @@ void Loop::run() {
             dirty_ = true;
         }
         if (dirty_ && last_) {
-            // Resized, rotated, mirrored or exposed: draw the pair on screen again.
-            if (out_w_ > 0 && out_h_ > 0) {
-                // GL draws its last layers again without uploading; the CPU composites again.
-                Result<void> drawn = b_.cpu_composite
-                                         ? composite(*last_)
-                                         : b_.gl->redraw(compose_, out_w_, out_h_);
-                if (!drawn) drawn = composite(*last_);  // nothing composed yet at this size
-                if (drawn) {
-                    present();
-                } else {
-                    INTERLEAVE_LOG_ERROR("render", "{}", drawn.error().message());
-                }
-            }
+            if (out_w_ > 0 && out_h_ > 0) redraw();
             dirty_ = false;
         }
         // --frames N: N shown frames when playing; N settled indices (shown, failed or never
@@ -579,7 +628,7 @@ void Loop::run() {
         if (stats_ns > 0) sleep_ns = std::min(sleep_ns, next_stats_ns - time_.steady_ns());
         if (sleep_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(sleep_ns));
     }
-    if (b_.gl && !b_.cpu_composite) collect_captures(0);
+    collect_captures(true, 0);  // everything pending reaches the sinks before the loop ends
     last_.reset();
     s_.rotation = compose_.rotation;
     s_.mirror = compose_.mirror;
@@ -672,7 +721,6 @@ void RenderLoop::run(RenderSurface surface, StartHandshake& handshake) {
         handshake.ready.set_value(tl::unexpected(setup.error()));
         return;
     }
-    backend.cpu.bind_to_current_thread();
     bool abandoned = false;
     {
         std::lock_guard lock(handshake.mutex);

@@ -1,7 +1,8 @@
-// RenderLoop: the render thread. It owns the GL context (or the CPU compositor), runs the clock,
-// selector and scheduler at the top of each iteration, composites a frame when the index
-// changes, presents it (window) or reads it back one frame late into the recorder (headless),
-// and obeys the CommandQueue (resize, rotate, mirror, overlay, redraw, quit).
+// RenderLoop: the render thread. It owns the GL context and the renderer::Backend, runs the
+// clock, selector and scheduler at the top of each iteration, composites a frame when the index
+// changes, presents it (window), publishes it to the pipeline's FrameHub when a sink wants it
+// (the CPU composites straight into the pooled frame; a GL read-back is published once its
+// fence signals), and obeys the CommandQueue (resize, rotate, mirror, overlay, redraw, quit).
 // Thread: start()/stop()/post()/finished() on main; everything else on the thread named
 // "render" that start() creates; state() on main after stop().
 #pragma once
@@ -19,6 +20,7 @@
 #include "app/player.hpp"
 #include "app/render_commands.hpp"
 #include "core/latency_histogram.hpp"
+#include "renderer/backend.hpp"
 #include "renderer/backend_ladder.hpp"
 #include "renderer/gl/gl_compositor.hpp"
 
@@ -51,19 +53,28 @@ struct RenderSetup {
     bool software = false;     // GL_RENDERER is a software rasteriser
 };
 
+// The render thread's side of the capture path (the hub counts its side: FrameHubStats).
+struct CaptureCounts {
+    std::uint64_t wanted = 0;          // shown frames some sink wanted
+    std::uint64_t pool_exhausted = 0;  // ... that found every hub buffer held by sinks: skipped
+    std::uint64_t failed = 0;          // ... whose compose or read-back failed
+    std::uint64_t published = 0;       // ... published to the hub
+};
+
 // The loop's counters, owned by the render thread; main reads them after stop().
 struct LoopState {
     PlaySummary summary;
     LatencyHistogram composite_times;
     LatencyHistogram present_times;    // window: present + swap
     LatencyHistogram frame_times;      // from one new frame to the next (1 / fps when unpaced)
-    std::uint64_t recorded_submits = 0;
+    CaptureCounts capture;
     std::uint64_t interval_frames = 0;
     std::uint64_t failed_indices = 0;  // indices whose pair failed: the last frame stayed
     std::uint64_t presents = 0;        // window: buffer swaps
     std::uint64_t commands = 0;        // commands handled
     std::uint64_t clock_steps = 0;     // wall-clock steps seen (each logged once)
     std::string renderer;              // the backend the render thread chose
+    std::optional<renderer::BackendStats> backend_stats;       // at the end
     std::optional<renderer::gl::GlCompositorStats> gl_stats;  // at the end, GL only
     renderer::gl::GlObjectNames gl_objects;  // what the compositor held just before deletion
     renderer::cpu::Rotation rotation = renderer::cpu::Rotation::k0;  // at the end

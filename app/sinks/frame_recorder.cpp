@@ -1,16 +1,13 @@
-// FrameRecorder: a bounded queue of pooled frame copies, drained by one writer thread that
-// encodes PNG with libspng and appends JSON lines.
+// FrameRecorder: one writer thread that takes frames from its SinkPort, encodes PNG with
+// libspng and appends JSON lines.
 #include "app/sinks/frame_recorder.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
-#include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spng.h>
 
 #include "core/log.hpp"
@@ -19,7 +16,8 @@
 namespace interleave::app {
 namespace {
 
-constexpr auto kPoolTimeout = std::chrono::milliseconds(0);
+// How long the writer waits for a frame before it looks whether its port was closed.
+constexpr std::chrono::milliseconds kTakeTimeout{100};
 
 struct SpngDeleter {
     void operator()(spng_ctx* ctx) const { spng_ctx_free(ctx); }
@@ -28,6 +26,7 @@ struct SpngDeleter {
 }  // namespace
 
 Result<std::unique_ptr<FrameRecorder>> FrameRecorder::create(const std::filesystem::path& dir,
+                                                             FrameHub& hub, std::uint64_t every,
                                                              std::size_t queue_frames,
                                                              int compression) {
     std::error_code ec;
@@ -42,58 +41,28 @@ Result<std::unique_ptr<FrameRecorder>> FrameRecorder::create(const std::filesyst
         return make_error(ErrorCode::kIo, jsonl.string(), "cannot open for writing ({})",
                           std::strerror(errno));
     }
-    queue_frames = std::clamp<std::size_t>(queue_frames, 1, 64);
+    every = std::max<std::uint64_t>(every, 1);
+    auto port = hub.attach("record", SinkPolicy::kQueue,
+                           std::clamp<std::size_t>(queue_frames, 1, 64), every);
     return std::unique_ptr<FrameRecorder>(
-        new FrameRecorder(dir, file, queue_frames, std::clamp(compression, 0, 9)));
+        new FrameRecorder(dir, file, std::move(port), every, std::clamp(compression, 0, 9)));
 }
 
 FrameRecorder::FrameRecorder(std::filesystem::path dir, std::FILE* jsonl,
-                             std::size_t queue_frames, int compression)
+                             std::shared_ptr<SinkPort> port, std::uint64_t every,
+                             int compression)
     : dir_(std::move(dir)),
-      queue_frames_(queue_frames),
+      port_(std::move(port)),
+      every_(every),
       compression_(compression),
       jsonl_(jsonl),
-      pool_(queue_frames + 1),  // the queue plus the one being written
       writer_([this] { run_writer(); }) {}
 
 FrameRecorder::~FrameRecorder() { stop(); }
 
-bool FrameRecorder::try_submit(const FrameView& frame) {
-    {
-        std::lock_guard lock(mutex_);
-        if (stopping_ || queue_.size() >= queue_frames_) {
-            ++stats_.dropped;
-            return false;
-        }
-    }
-    const std::size_t bytes = static_cast<std::size_t>(frame.width_px) *
-                              static_cast<std::size_t>(frame.height_px) * 4;
-    auto buffer = pool_.wait_acquire(bytes, kPoolTimeout);
-    if (!buffer) {
-        std::lock_guard lock(mutex_);
-        ++stats_.dropped;
-        return false;
-    }
-    std::memcpy(buffer->data(), frame.rgba, bytes);
-    Item item{std::move(*buffer), frame.width_px, frame.height_px, frame.index, frame.frame, 0,
-              frame.main_file, frame.float_file};
-    {
-        std::lock_guard lock(mutex_);
-        item.sequence = next_sequence_++;
-        queue_.push_back(std::move(item));
-        ++stats_.submitted;
-    }
-    queued_.notify_one();
-    return true;
-}
-
 void FrameRecorder::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        if (stopping_ && !writer_.joinable()) return;
-        stopping_ = true;
-    }
-    queued_.notify_all();
+    std::lock_guard lock(stop_mutex_);
+    port_->close();
     if (writer_.joinable()) writer_.join();
     if (jsonl_ != nullptr) {
         std::fclose(jsonl_);
@@ -102,30 +71,41 @@ void FrameRecorder::stop() {
 }
 
 RecorderStats FrameRecorder::stats() const {
-    std::lock_guard lock(mutex_);
-    return stats_;
+    const SinkPortStats port = port_->stats();
+    RecorderStats s;
+    s.submitted = port.offered - port.dropped;
+    s.dropped = port.dropped;
+    s.written = written_.load(std::memory_order_acquire);
+    s.failed = failed_.load(std::memory_order_acquire);
+    return s;
+}
+
+RecorderStats FrameRecorder::stats_after(std::uint64_t frames_shown) const {
+    RecorderStats s = stats();
+    const std::uint64_t due = (frames_shown + every_ - 1) / every_;
+    const std::uint64_t offered = s.submitted + s.dropped;
+    if (due > offered) s.dropped += due - offered;
+    return s;
 }
 
 void FrameRecorder::run_writer() {
     set_current_thread_name("sink-record");
     std::vector<std::uint8_t> rgb;  // reused: grows once to the frame size
+    std::uint64_t sequence = 0;     // the file names: 000000.png, 000001.png, ...
     bool logged_failure = false;
     for (;;) {
-        Item item;
-        {
-            std::unique_lock lock(mutex_);
-            queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and everything queued is written
-            item = std::move(queue_.front());
-            queue_.pop_front();
+        FrameRef frame = port_->wait_take(kTakeTimeout);
+        if (!frame) {
+            // A closed kQueue port hands out what it holds first: nothing left to write.
+            if (port_->closed()) return;
+            continue;
         }
-        const auto written = write(item, rgb);
-        item.pixels.reset();
-        std::lock_guard lock(mutex_);
+        const auto written = write(*frame, sequence++, rgb);
+        frame.reset();  // the pixels go back to the hub's pool before the next wait
         if (written) {
-            ++stats_.written;
+            written_.fetch_add(1, std::memory_order_release);
         } else {
-            ++stats_.failed;
+            failed_.fetch_add(1, std::memory_order_release);
             if (!logged_failure) {
                 logged_failure = true;
                 INTERLEAVE_LOG_ERROR("record", "{}", written.error().message());
@@ -134,13 +114,14 @@ void FrameRecorder::run_writer() {
     }
 }
 
-Result<void> FrameRecorder::write(const Item& item, std::vector<std::uint8_t>& rgb) {
-    const std::string name = fmt::format("{:06}.png", item.sequence);
+Result<void> FrameRecorder::write(const CapturedFrame& frame, std::uint64_t sequence,
+                                  std::vector<std::uint8_t>& rgb) {
+    const std::string name = fmt::format("{:06}.png", sequence);
     const std::filesystem::path path = dir_ / name;
     const std::size_t pixels =
-        static_cast<std::size_t>(item.width_px) * static_cast<std::size_t>(item.height_px);
+        static_cast<std::size_t>(frame.width_px) * static_cast<std::size_t>(frame.height_px);
     rgb.resize(pixels * 3);
-    const std::uint8_t* src = item.pixels.data();
+    const std::uint8_t* src = frame.pixels.data();
     for (std::size_t i = 0; i < pixels; ++i) {
         rgb[3 * i + 0] = src[4 * i + 0];
         rgb[3 * i + 1] = src[4 * i + 1];
@@ -153,8 +134,8 @@ Result<void> FrameRecorder::write(const Item& item, std::vector<std::uint8_t>& r
     }
     std::unique_ptr<spng_ctx, SpngDeleter> ctx(spng_ctx_new(SPNG_CTX_ENCODER));
     spng_ihdr ihdr{};
-    ihdr.width = static_cast<std::uint32_t>(item.width_px);
-    ihdr.height = static_cast<std::uint32_t>(item.height_px);
+    ihdr.width = static_cast<std::uint32_t>(frame.width_px);
+    ihdr.height = static_cast<std::uint32_t>(frame.height_px);
     ihdr.bit_depth = 8;
     ihdr.color_type = SPNG_COLOR_TYPE_TRUECOLOR;
     int rc = ctx ? 0 : SPNG_EMEM;
@@ -172,10 +153,10 @@ Result<void> FrameRecorder::write(const Item& item, std::vector<std::uint8_t>& r
                           rc != 0 ? spng_strerror(rc) : std::strerror(errno));
     }
     const nlohmann::json line = {{"file", name},
-                                 {"index", item.index},
-                                 {"frame", item.frame},
-                                 {"main", item.main_file},
-                                 {"float", item.float_file}};
+                                 {"index", frame.index},
+                                 {"frame", frame.frame},
+                                 {"main", frame.main_file},
+                                 {"float", frame.float_file}};
     const std::string text = line.dump() + "\n";
     if (std::fwrite(text.data(), 1, text.size(), jsonl_) != text.size() ||
         std::fflush(jsonl_) != 0) {
@@ -183,6 +164,19 @@ Result<void> FrameRecorder::write(const Item& item, std::vector<std::uint8_t>& r
                           "write failed ({})", std::strerror(errno));
     }
     return {};
+}
+
+nlohmann::json RecordSink::stats() const {
+    const RecorderStats s = recorder_->stats();
+    const SinkPortStats port = recorder_->port_stats();
+    return {{"dir", recorder_->dir().string()},
+            {"every", recorder_->every()},
+            {"submitted", s.submitted},
+            {"written", s.written},
+            {"dropped", s.dropped},
+            {"failed", s.failed},
+            {"port", {{"offered", port.offered}, {"taken", port.taken},
+                      {"dropped", port.dropped}}}};
 }
 
 }  // namespace interleave::app
