@@ -1,6 +1,8 @@
 // `interleave play` (the default subcommand): loads the configuration (defaults < --config file
 // < INTERLEAVE_* environment < flags), then plays. Every config key has a flag, generated from
 // the key table, so --help lists each with its default and what it allows.
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -12,6 +14,7 @@
 #include "app/commands.hpp"
 #include "app/player.hpp"
 #include "app/reload_signal.hpp"
+#include "app/sinks/terminal_screen.hpp"
 #include "app/stop_signal.hpp"
 #include "config/config.hpp"
 #include "config/config_keys.hpp"
@@ -69,7 +72,20 @@ int run_play(PlayArgs& args, const std::string& command_line) {
         options.config.playback.frames = 300;  // a benchmark needs an end
     }
 
-    auto summary = play(options, options.benchmark ? nullptr : stdout);
+    // In ascii mode stdout carries the picture: stats lines go to stderr, and nowhere while
+    // stderr is the terminal the picture owns; the summary comes after the terminal is back,
+    // on stdout when that is a terminal (the main screen), else on stderr (stdout is the
+    // picture's pipe or file, perhaps closed).
+    std::FILE* stats_out = options.benchmark ? nullptr : stdout;
+    std::FILE* summary_out = stdout;
+    if (options.config.output.mode == config::OutputMode::kAscii) {
+        const bool picture_on_terminal = TerminalScreen::is_terminal(STDOUT_FILENO);
+        const bool stderr_shared =
+            picture_on_terminal && TerminalScreen::same_terminal(STDERR_FILENO, STDOUT_FILENO);
+        if (!options.benchmark) stats_out = stderr_shared ? nullptr : stderr;
+        if (!picture_on_terminal) summary_out = stderr;
+    }
+    auto summary = play(options, stats_out);
     if (!summary) {
         std::fprintf(stderr, "interleave: %s\n", summary.error().message().c_str());
         const ErrorCode code = summary.error().code;
@@ -81,9 +97,9 @@ int run_play(PlayArgs& args, const std::string& command_line) {
         j["command"] = command_line;
         j["machine"] = {{"cpu", cpu_model_name()},
                         {"hardware_threads", std::thread::hardware_concurrency()}};
-        std::fputs((j.dump(2) + "\n").c_str(), stdout);
+        std::fputs((j.dump(2) + "\n").c_str(), summary_out);
     } else {
-        std::fprintf(stdout,
+        std::fprintf(summary_out,
                      "summary: %llu frames in %.1f s (%.1f fps), misses %llu (%llu after the "
                      "first second), dropped %llu, failed loads %llu (%llu files), peak RSS "
                      "%.0f MB, stopped by %s\n",

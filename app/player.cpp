@@ -3,6 +3,9 @@
 // order and writes the summary. Thread: main (the loop runs on "render").
 #include "app/player.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -12,10 +15,12 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
 #include "app/pipeline.hpp"
 #include "app/player_window.hpp"
 #include "app/render_loop.hpp"
+#include "app/sinks/terminal_screen.hpp"
 #include "app/stop_signal.hpp"
 #include "core/log.hpp"
 #include "core/process_stats.hpp"
@@ -24,6 +29,46 @@ namespace interleave::app {
 namespace {
 
 double mb(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+const char* mode_name(const PlayOptions& options) {
+    if (options.benchmark) return "benchmark";
+    switch (options.config.output.mode) {
+    case config::OutputMode::kWindow: return "window";
+    case config::OutputMode::kAscii: return "ascii";
+    case config::OutputMode::kHeadless: break;
+    }
+    return "headless";
+}
+
+// While the picture owns the terminal that stderr writes to as well, log lines wait in memory
+// (the last kLines) and go to stderr once the terminal is back. The logger's sinks change
+// only while no other thread runs: before the pipeline starts and after its joins.
+class HeldLogs {
+public:
+    static constexpr std::size_t kLines = 1000;
+    explicit HeldLogs(bool hold) {
+        if (!hold) return;
+        auto& sinks = log::logger().sinks();
+        saved_ = sinks;
+        ring_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kLines);
+        ring_->set_pattern("%H:%M:%S.%e %l %v");
+        sinks = {ring_};
+    }
+    ~HeldLogs() { release(); }
+    HeldLogs(const HeldLogs&) = delete;
+    HeldLogs& operator=(const HeldLogs&) = delete;
+    void release() {
+        if (!ring_) return;
+        log::logger().sinks() = saved_;
+        for (const std::string& line : ring_->last_formatted()) std::fputs(line.c_str(), stderr);
+        std::fflush(stderr);
+        ring_.reset();
+    }
+
+private:
+    std::vector<spdlog::sink_ptr> saved_;
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> ring_;
+};
 
 // The windowed size: --size when given, else the content's size (turned for 90 and 270); a
 // window larger than the screen is the window manager's to fit. Fullscreen uses the monitor.
@@ -152,6 +197,17 @@ Result<void> write_summary_json(const PlayOptions& options, const PlaySummary& s
 Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     SystemTimeSource time;
     const auto began = std::chrono::steady_clock::now();
+    const bool ascii_mode = options.config.output.mode == config::OutputMode::kAscii;
+    if (ascii_mode) {
+        // A closed pipe (`| head`) is an EPIPE for the terminal sink, a gone viewer, not a
+        // death by signal; a forced exit on a repeated signal first gives the terminal back.
+        ::signal(SIGPIPE, SIG_IGN);
+        StopSignal::set_force_exit_hook(&TerminalScreen::restore_after_signal);
+    }
+    // Declared before the pipeline: the held lines come out after its sinks (the terminal
+    // among them) have stopped.
+    HeldLogs held_logs(ascii_mode && TerminalScreen::is_terminal(STDOUT_FILENO) &&
+                       TerminalScreen::same_terminal(STDERR_FILENO, STDOUT_FILENO));
     Pipeline p;
     if (auto ok = build_pipeline(options, time.now_ns(), p); !ok) {
         stop_pipeline(p);
@@ -162,9 +218,7 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
             s.duration_s =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
             s.peak_rss_mb = mb(peak_rss_bytes());
-            const bool window = options.config.output.mode == config::OutputMode::kWindow;
-            s.details = {{"mode", options.benchmark ? "benchmark"
-                                                    : (window ? "window" : "headless")},
+            s.details = {{"mode", mode_name(options)},
                          {"stopped_during", "scan"},
                          {"files_seen", p.report.files_seen}};
             if (auto written = write_summary_json(options, s); !written) {
@@ -208,7 +262,7 @@ Result<PlaySummary> play(const PlayOptions& options, std::FILE* stats_out) {
     s.fps = s.duration_s > 0 ? static_cast<double>(s.frames_shown) / s.duration_s : 0.0;
     s.peak_rss_mb = mb(peak_rss_bytes());  // the kernel's high-water mark (VmHWM)
     s.details = {
-        {"mode", options.benchmark ? "benchmark" : (window_mode ? "window" : "headless")},
+        {"mode", mode_name(options)},
         {"renderer", state.renderer},
         {"output", {{"width", state.out_w}, {"height", state.out_h}}},
         {"frame_count", p.reloader->catalog().frame_count},

@@ -16,10 +16,15 @@ std::atomic<int> g_signal{0};
 std::atomic<bool> g_requested{false};
 std::atomic<int> g_repeats{0};
 std::atomic<std::int64_t> g_first_ns{0};
+std::atomic<const char*> g_reason{nullptr};
+using Hook = void (*)() noexcept;
+std::atomic<Hook> g_force_exit_hook{nullptr};
 std::atomic<std::int64_t> g_force_exit_after_ns{
     std::chrono::nanoseconds(StopSignal::kForceExitAfter).count()};
 static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free &&
-                  std::atomic<std::int64_t>::is_always_lock_free,
+                  std::atomic<std::int64_t>::is_always_lock_free &&
+                  std::atomic<const char*>::is_always_lock_free &&
+                  std::atomic<Hook>::is_always_lock_free,
               "signal handlers need lock-free atomics");
 
 std::int64_t monotonic_ns() {
@@ -39,6 +44,8 @@ void on_signal(int number) {
     }
     g_repeats.fetch_add(1);
     if (now - g_first_ns.load() >= g_force_exit_after_ns.load()) {
+        // First give the terminal back (echo, line mode, main screen, cursor), then say why.
+        if (const Hook hook = g_force_exit_hook.load()) hook();
         static constexpr char kMessage[] =
             "interleave: shutdown did not finish after a repeated signal; exiting at once\n";
         [[maybe_unused]] const auto written = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
@@ -66,16 +73,26 @@ int StopSignal::repeats() { return g_repeats.load(); }
 
 void StopSignal::request() { g_requested.store(true); }
 
+void StopSignal::request_by(const char* reason) {
+    const char* expected = nullptr;
+    g_reason.compare_exchange_strong(expected, reason);  // the first reason stays
+    g_requested.store(true);
+}
+
+void StopSignal::set_force_exit_hook(void (*hook)() noexcept) { g_force_exit_hook.store(hook); }
+
 void StopSignal::reset() {
     g_requested.store(false);
     g_signal.store(0);
     g_repeats.store(0);
     g_first_ns.store(0);
+    g_reason.store(nullptr);
 }
 
 const char* StopSignal::name_of(int signal_number) {
     if (signal_number == SIGINT) return "SIGINT";
     if (signal_number == SIGTERM) return "SIGTERM";
+    if (const char* reason = g_reason.load()) return reason;
     return "stop request";
 }
 

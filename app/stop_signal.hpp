@@ -3,7 +3,8 @@
 // shutdown runs (a second Ctrl-C, systemd's SIGTERM then SIGINT) changes nothing: the shutdown
 // is bounded (every wait has a timeout, well under a second) and ends with exit code 0 and the
 // summary. Only a signal that comes later than force_exit_after after the first, when the
-// shutdown has clearly hung, exits at once with 128 + the signal's number.
+// shutdown has clearly hung, exits at once with 128 + the signal's number, after the force-exit
+// hook (the terminal output's async-signal-safe restore) has run.
 // Thread: install() on the main thread before any other thread starts; the rest from any
 // thread (lock-free, async-signal-safe in the handler).
 #pragma once
@@ -26,9 +27,16 @@ public:
     [[nodiscard]] static int repeats();
     // Asks to stop as if a signal came (for --duration/--frames ends and tests).
     static void request();
+    // The same, saying why: `reason` (a string literal: "key", "viewer gone") becomes the
+    // summary's stopped_by when no signal came. Async-signal-safe.
+    static void request_by(const char* reason);
+    // Runs just before a forced exit, in the signal handler: it must be async-signal-safe.
+    // nullptr: none. The terminal output sets TerminalScreen::restore_after_signal.
+    static void set_force_exit_hook(void (*hook)() noexcept);
     // Forgets a request (tests run several players in one process).
     static void reset();
-    // "SIGINT", "SIGTERM", or "stop request" for 0 and other numbers: the summary's stopped_by.
+    // "SIGINT", "SIGTERM", or for 0 and other numbers the reason given to request_by(), else
+    // "stop request": the summary's stopped_by.
     [[nodiscard]] static const char* name_of(int signal_number);
 };
 
