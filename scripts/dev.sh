@@ -26,11 +26,16 @@ packages=(
     nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
     python3-glad libegl-dev libgles-dev libgl-dev libopengl-dev libegl-mesa0 libgl1-mesa-dri
     libglfw3-dev libimgui-dev libx11-dev libxtst-dev xvfb xauth
+    libboost1.81-dev libchafa-dev
 )
+# Boost 1.81 (header-only Asio and Beast: the telnet and HTTP servers), not Debian's default
+# 1.74: the two conflict, and 1.81's Asio 1.26 and Beast carry two more years of fixes.
+# libchafa-dev: the reference text renderer the ASCII benchmark compares against.
 # Only `test` needs these: clang for the ASan + UBSan build and the libFuzzer targets
 # (libclang-rt-14-dev holds the sanitizer and fuzzer runtimes; it is only a recommendation of
-# clang's, so it is named here), llvm for the symbolizer that names frames in reports.
-test_packages=(clang libclang-rt-14-dev llvm)
+# clang's, so it is named here), llvm for the symbolizer that names frames in reports, tmux
+# for the terminal tests (a real terminal with no display).
+test_packages=(clang libclang-rt-14-dev llvm tmux)
 # Only `bench` needs these: real photographs to make benchmark content from.
 bench_packages=(mate-backgrounds)
 
@@ -134,9 +139,12 @@ run)
             say "playing assets/sample in a window (F fullscreen, R rotate, M mirror, Q quit)"
             set -- --mode window --fullscreen false --images "$root/assets/sample" \
                 --stats-interval 1
+        elif [ -t 0 ] && [ -t 1 ]; then
+            say "no display: playing assets/sample as text in this terminal (q, Esc or Ctrl-C quits)"
+            set -- --mode ascii --images "$root/assets/sample"
         else
-            # No display, and ASCII output is not built yet: headless, a stats line a second.
-            say "no display: playing assets/sample headless (Ctrl-C to stop)"
+            # Neither a display nor a terminal (CI): headless, a stats line a second.
+            say "no display and no terminal: playing assets/sample headless (Ctrl-C to stop)"
             set -- --mode headless --images "$root/assets/sample" --stats-interval 1
         fi
     fi
