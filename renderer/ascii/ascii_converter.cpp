@@ -65,9 +65,9 @@ struct AsciiConverter::State {
     int src_w = -1, src_h = -1;
     int sub_rows = 0;  // rows, or 2 * rows in half-block mode
     int x_begin = 0, x_end = 0;
-    std::vector<int> col_x0, col_x1;    // per column, absolute source x
-    std::vector<int> row_y0, row_y1;    // per sub-row
-    std::vector<std::uint64_t> recip;   // per sub-cell: round(2^32 / pixel count)
+    std::vector<int> col_x0, col_x1;   // per column, absolute source x
+    std::vector<int> row_y0, row_y1;   // per sub-row
+    std::vector<std::uint64_t> recip;  // per sub-cell: round(2^32 / pixel count)
     std::vector<std::uint16_t> acc16;
     std::vector<std::uint32_t> acc32;
     // --- per sub-cell levels, 3 bytes each
@@ -90,8 +90,8 @@ void AsciiConverter::State::build_tables(const AsciiOptions& o) {
     // original's uint8 table and astype(int) do.
     const int n = static_cast<int>(kPalette.size());
     for (int g = 0; g < 256; ++g) {
-        const int gam = std::clamp(
-            static_cast<int>(std::pow(g / 255.0, opt.gamma) * 255.0 + 1e-9), 0, 255);
+        const int gam =
+            std::clamp(static_cast<int>(std::pow(g / 255.0, opt.gamma) * 255.0 + 1e-9), 0, 255);
         int idx = (255 - gam) * (n - 1) / 255;
         if (opt.reverse) idx = n - 1 - idx;
         glyph_of_grey[g] = kPalette[idx];
@@ -108,7 +108,8 @@ void AsciiConverter::State::build_tables(const AsciiOptions& o) {
         }
     }
     sat8 = std::llround(opt.saturation * 256.0);
-    for (int i = 1; i < 16; ++i) blur_recip[i] = static_cast<std::uint32_t>(std::lround(65536.0 / i));
+    for (int i = 1; i < 16; ++i)
+        blur_recip[i] = static_cast<std::uint32_t>(std::lround(65536.0 / i));
     lut256 = opt.color == ColorMode::k256 ? detail::xterm256_table() : nullptr;
     lut16 = opt.color == ColorMode::k16 ? detail::ansi16_table() : nullptr;
     src_w = src_h = -1;
@@ -218,8 +219,8 @@ void AsciiConverter::State::hold() {
     for (std::size_t i = 0; i < cells; ++i) {
         std::uint8_t* a = &avg[3 * i];
         std::uint8_t* k = &anchor[3 * i];
-        const int d = std::max({std::abs(a[0] - k[0]), std::abs(a[1] - k[1]),
-                                std::abs(a[2] - k[2])});
+        const int d =
+            std::max({std::abs(a[0] - k[0]), std::abs(a[1] - k[1]), std::abs(a[2] - k[2])});
         if (d <= kDeadBand) {
             std::memcpy(a, k, 3);
         } else {

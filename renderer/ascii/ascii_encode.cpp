@@ -26,10 +26,14 @@ bool well_formed(const TextFrame& f) {
 // The most bytes one cell can take (its escape and glyph), by mode.
 std::size_t cell_bound(const TextFrame& f) {
     switch (f.color) {
-        case ColorMode::k256: return f.half_block ? 23 : 12;
-        case ColorMode::kTrueColor: return f.half_block ? 39 : 20;
-        case ColorMode::k16: return f.half_block ? 12 : 6;
-        case ColorMode::kMono: return 3;
+        case ColorMode::k256:
+            return f.half_block ? 23 : 12;
+        case ColorMode::kTrueColor:
+            return f.half_block ? 39 : 20;
+        case ColorMode::k16:
+            return f.half_block ? 12 : 6;
+        case ColorMode::kMono:
+            return 3;
     }
     return 39;
 }
@@ -188,8 +192,11 @@ void encode_diff(const TextFrame& prev, const TextFrame& next, std::string& out,
     out.clear();
     if (first == n) return;
 
-    // Worst case: every cell behind a CSI r;c H (at most 4 + 4 + 4 bytes for 1000 x 1000).
-    char* p = begin(out, n * (cell_bound(next) + 12) + 64);
+    // Worst case: every cell behind a CSI r;c H (a cheaper rewrite or CR LF never costs more).
+    const std::size_t move_bound =
+        4 + static_cast<std::size_t>(digits(static_cast<unsigned>(next.rows)) +
+                                     digits(static_cast<unsigned>(cols)));
+    char* p = begin(out, n * (cell_bound(next) + move_bound) + 64);
     if (synchronized) p = put(p, "\x1b[?2026h");
     Pen pen;
     // The cursor: its row, and its column or -1 when unknown (after the last column the

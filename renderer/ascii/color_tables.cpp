@@ -15,11 +15,21 @@ namespace {
 
 constexpr std::array<int, 6> kCubeLevels = {0, 95, 135, 175, 215, 255};
 // xterm's defaults for 0..15.
-constexpr std::array<Rgb8, 16> kBasic = {{{0, 0, 0},       {205, 0, 0},     {0, 205, 0},
-                                          {205, 205, 0},   {0, 0, 238},     {205, 0, 205},
-                                          {0, 205, 205},   {229, 229, 229}, {127, 127, 127},
-                                          {255, 0, 0},     {0, 255, 0},     {255, 255, 0},
-                                          {92, 92, 255},   {255, 0, 255},   {0, 255, 255},
+constexpr std::array<Rgb8, 16> kBasic = {{{0, 0, 0},
+                                          {205, 0, 0},
+                                          {0, 205, 0},
+                                          {205, 205, 0},
+                                          {0, 0, 238},
+                                          {205, 0, 205},
+                                          {0, 205, 205},
+                                          {229, 229, 229},
+                                          {127, 127, 127},
+                                          {255, 0, 0},
+                                          {0, 255, 0},
+                                          {255, 255, 0},
+                                          {92, 92, 255},
+                                          {255, 0, 255},
+                                          {0, 255, 255},
                                           {255, 255, 255}}};
 
 // Redmean distance times 16 between two colours given in doubled coordinates (0..510), so
@@ -46,8 +56,8 @@ std::uint8_t nearest256(int r2, int g2, int b2) {
     int best = -1;
     std::int64_t best_d = 0;
     for (int ri = 0; ri < 6; ++ri) {
-        const std::int64_t d = distance2(r2, g2, b2, 2 * kCubeLevels[ri], 2 * kCubeLevels[gi],
-                                         2 * kCubeLevels[bi]);
+        const std::int64_t d =
+            distance2(r2, g2, b2, 2 * kCubeLevels[ri], 2 * kCubeLevels[gi], 2 * kCubeLevels[bi]);
         if (best < 0 || d < best_d) {
             best = 16 + 36 * ri + 6 * gi + bi;
             best_d = d;

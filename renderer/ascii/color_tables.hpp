@@ -25,8 +25,8 @@ struct Rgb8 {
                                                    unsigned g, unsigned b) {
     return table[(r >> 2) << 12 | (g >> 2) << 6 | (b >> 2)];
 }
-[[nodiscard]] inline std::uint8_t nearest_ansi16(const std::uint8_t* table, unsigned r,
-                                                 unsigned g, unsigned b) {
+[[nodiscard]] inline std::uint8_t nearest_ansi16(const std::uint8_t* table, unsigned r, unsigned g,
+                                                 unsigned b) {
     return table[(r >> 3) << 10 | (g >> 3) << 5 | (b >> 3)];
 }
 

@@ -24,7 +24,9 @@ using test::neutral;
 using test::Rgb;
 
 // OpenCV's RGB2GRAY in 14-bit fixed point, as the converter computes it.
-int luma(Rgb c) { return (4899 * c.r + 9617 * c.g + 1868 * c.b + 8192) >> 14; }
+int luma(Rgb c) {
+    return (4899 * c.r + 9617 * c.g + 1868 * c.b + 8192) >> 14;
+}
 
 TEST(AsciiConverter, WhiteIsDenseAndBlackIsBlankAsTheOriginal) {
     // The original's index (255 - g) / 255 * (n - 1): g = 255 -> 'M', g = 0 -> ' '.
@@ -55,7 +57,8 @@ TEST(AsciiConverter, GreyLevelsPickTheOriginalsIndex) {
         EXPECT_EQ(f.cells[0].glyph, glyph_of(g)) << "grey " << g;
     }
     // Colours go by their luma.
-    EXPECT_EQ(convert(neutral(1, 1), Image(1, 1, kRed)).cells[0], (Cell{glyph_of(luma(kRed)), 196, 0}));
+    EXPECT_EQ(convert(neutral(1, 1), Image(1, 1, kRed)).cells[0],
+              (Cell{glyph_of(luma(kRed)), 196, 0}));
     EXPECT_EQ(glyph_of(luma(kRed)), '9');
 }
 
@@ -130,7 +133,8 @@ TEST(AsciiConverter, FontAspectSetsTheCellShapeAt1080p) {
     const TextFrame f = convert(o, image);
     for (int r = 0; r < 60; ++r) {
         ASSERT_EQ(f.cells[std::size_t(r) * 160].fg, 46u) << r;
-        for (int c = 1; c < 160; ++c) ASSERT_EQ(f.cells[std::size_t(r) * 160 + c].fg, 231u) << r << "," << c;
+        for (int c = 1; c < 160; ++c)
+            ASSERT_EQ(f.cells[std::size_t(r) * 160 + c].fg, 231u) << r << "," << c;
     }
 }
 
@@ -197,9 +201,9 @@ TEST(AsciiConverter, ColourBlurSpreadsColourButKeepsGlyphsSharp) {
     const TextFrame soft = convert(o, image);
     for (int c = 0; c < 5; ++c) EXPECT_EQ(sharp.cells[c].glyph, soft.cells[c].glyph) << c;
     EXPECT_EQ(sharp.cells[1].fg, 0xffffffu);
-    EXPECT_EQ(soft.cells[1].fg, 0xaaffaau);   // (255 + 255 + 0) / 3 = 170 in red and blue
+    EXPECT_EQ(soft.cells[1].fg, 0xaaffaau);  // (255 + 255 + 0) / 3 = 170 in red and blue
     EXPECT_EQ(soft.cells[2].fg, 0xaaffaau);
-    EXPECT_EQ(soft.cells[0].fg, 0xffffffu);   // the window shrinks at the ends: (255 + 255) / 2
+    EXPECT_EQ(soft.cells[0].fg, 0xffffffu);  // the window shrinks at the ends: (255 + 255) / 2
 }
 
 TEST(AsciiConverter, NoShimmerNearlyEqualInputKeepsItsCells) {
@@ -207,9 +211,10 @@ TEST(AsciiConverter, NoShimmerNearlyEqualInputKeepsItsCells) {
     Image image(320, 180);
     for (int y = 0; y < 180; ++y) {
         for (int x = 0; x < 320; ++x) {
-            image.set(x, y, {static_cast<std::uint8_t>(x * 255 / 319),
-                             static_cast<std::uint8_t>(y * 255 / 179),
-                             static_cast<std::uint8_t>((x + y) * 255 / 498)});
+            image.set(
+                x, y,
+                {static_cast<std::uint8_t>(x * 255 / 319), static_cast<std::uint8_t>(y * 255 / 179),
+                 static_cast<std::uint8_t>((x + y) * 255 / 498)});
         }
     }
     Image noisy = image;
@@ -217,7 +222,8 @@ TEST(AsciiConverter, NoShimmerNearlyEqualInputKeepsItsCells) {
     std::uniform_int_distribution<int> noise(-1, 1);
     for (std::size_t i = 0; i < noisy.pixels.size(); ++i) {
         if (i % 4 == 3) continue;
-        noisy.pixels[i] = static_cast<std::uint8_t>(std::clamp(noisy.pixels[i] + noise(rng), 0, 255));
+        noisy.pixels[i] =
+            static_cast<std::uint8_t>(std::clamp(noisy.pixels[i] + noise(rng), 0, 255));
     }
     for (ColorMode mode : {ColorMode::k256, ColorMode::kTrueColor, ColorMode::k16}) {
         AsciiOptions o;

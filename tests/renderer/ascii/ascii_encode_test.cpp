@@ -83,15 +83,16 @@ TEST(EncodeFull, GoldenHalfBlock) {
     EXPECT_EQ(full(convert(o, image), false),
               kHome + "\x1b[38;5;196;48;5;21m" + kHalf + "\x1b[38;5;46;48;5;231m" + kHalf + kReset);
     o.color = ColorMode::kTrueColor;
-    EXPECT_EQ(full(convert(o, image), false),
-              kHome + "\x1b[38;2;255;0;0;48;2;0;0;255m" + kHalf +
-                  "\x1b[38;2;0;255;0;48;2;255;255;255m" + kHalf + kReset);
+    EXPECT_EQ(full(convert(o, image), false), kHome + "\x1b[38;2;255;0;0;48;2;0;0;255m" + kHalf +
+                                                  "\x1b[38;2;0;255;0;48;2;255;255;255m" + kHalf +
+                                                  kReset);
     // In 16 colours pure blue is nearest to 4 (xterm's 0,0,238), not 12 (92,92,255): bg 44.
     o.color = ColorMode::k16;
     EXPECT_EQ(full(convert(o, image), false),
               kHome + "\x1b[91;44m" + kHalf + "\x1b[92;107m" + kHalf + kReset);
     // Only the colour that changes is written.
-    TextFrame f{3, 1, ColorMode::k256, true, {Cell{0, 196, 21}, Cell{0, 196, 231}, Cell{0, 46, 231}}};
+    TextFrame f{
+        3, 1, ColorMode::k256, true, {Cell{0, 196, 21}, Cell{0, 196, 231}, Cell{0, 46, 231}}};
     EXPECT_EQ(full(f, false), kHome + "\x1b[38;5;196;48;5;21m" + kHalf + "\x1b[48;5;231m" + kHalf +
                                   "\x1b[38;5;46m" + kHalf + kReset);
 }
@@ -131,8 +132,7 @@ TEST(EncodeDiff, UnchangedFrameWritesNothing) {
 TEST(EncodeDiff, OneChangedCellIsOneMoveAndThatCell) {
     TextFrame next = grid();
     next.cells[1 * 4 + 2] = Cell{'W', 196, 0};
-    EXPECT_EQ(diff(grid(), next, true),
-              kSyncOn + "\x1b[2;3H\x1b[38;5;196mW" + kReset + kSyncOff);
+    EXPECT_EQ(diff(grid(), next, true), kSyncOn + "\x1b[2;3H\x1b[38;5;196mW" + kReset + kSyncOff);
     // Column 1 needs no column parameter.
     TextFrame first = grid();
     first.cells[0] = Cell{'W', 231, 0};
@@ -247,8 +247,8 @@ TEST(EncodeDiff, AppliedToTheOldScreenGivesTheNewOne) {
     for (int i = 0; i < 12; ++i) {
         const bool blank = next.cells[i].glyph == ' ';
         const std::string want = blank ? " " : direct.cell[i];
-        const std::string got = blank ? via_diff.cell[i].substr(via_diff.cell[i].size() - 1)
-                                      : via_diff.cell[i];
+        const std::string got =
+            blank ? via_diff.cell[i].substr(via_diff.cell[i].size() - 1) : via_diff.cell[i];
         EXPECT_EQ(got, want) << i;
     }
 }

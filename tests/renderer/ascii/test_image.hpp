@@ -28,9 +28,7 @@ struct Image {
         p[2] = c.b;
         p[3] = a;
     }
-    [[nodiscard]] cpu::RgbaView view() const {
-        return {pixels.data(), width, height, width * 4};
-    }
+    [[nodiscard]] cpu::RgbaView view() const { return {pixels.data(), width, height, width * 4}; }
 };
 
 // Options that leave colours as they are: square cells, no grading, no blur.
@@ -56,9 +54,11 @@ inline TextFrame convert(const AsciiOptions& o, const Image& image) {
 }
 
 // The original's glyph for a grey level: (255 - g) / 255 * 36, rounded down.
-inline char glyph_of(int grey) { return kPalette[std::size_t((255 - grey) * 36 / 255)]; }
+inline char glyph_of(int grey) {
+    return kPalette[std::size_t((255 - grey) * 36 / 255)];
+}
 
-inline constexpr Rgb kWhite{255, 255, 255}, kBlack{0, 0, 0}, kRed{255, 0, 0},
-    kGreen{0, 255, 0}, kBlue{0, 0, 255};
+inline constexpr Rgb kWhite{255, 255, 255}, kBlack{0, 0, 0}, kRed{255, 0, 0}, kGreen{0, 255, 0},
+    kBlue{0, 0, 255};
 
 }  // namespace interleave::renderer::ascii::test
