@@ -1,6 +1,8 @@
 // Tests app/render_loop.cpp on a headless EGL context (Mesa llvmpipe, no display server): the
 // render thread starts and stops 100 times without leaking GL objects or threads, commands
-// reach it, and set-up failures come back to start() with the thread gone.
+// reach it, and set-up failures come back to start() with the thread gone. The capture path:
+// GL reads nothing back while no sink wants frames, a stalled playback still publishes its
+// last frame, and the CPU hands one buffer to every sink (no copy per sink).
 #include <dirent.h>
 
 #include <algorithm>
@@ -12,6 +14,8 @@
 #include <memory>
 #include <thread>
 
+#include <stdlib.h>
+
 #include <glad/gl.h>
 #include <gtest/gtest.h>
 
@@ -19,6 +23,7 @@
 #include "app/pipeline.hpp"
 #include "app/render_loop.hpp"
 #include "renderer/gl/egl_context.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 
 namespace interleave::test {
@@ -190,6 +195,53 @@ TEST_P(RenderLoopTest, QuitEndsTheLoopWhichSaysItFinished) {
     loop.stop();
 }
 
+TEST_P(RenderLoopTest, GlReadsNothingBackWhileNoSinkWantsFrames) {
+    // One port that does not want frames now (a telnet server without clients), one never
+    // attached: the hub says no, and the GL path begins no read-back.
+    auto port = pipeline_.hub->attach("idle", app::SinkPolicy::kLatest);
+    port->set_wanted(false);
+    app::RenderLoop loop(pipeline_, options_, time_);
+    ASSERT_TRUE(loop.start(surface()).has_value());
+    ASSERT_TRUE(wait_for_pairs(pairs_taken(), 3)) << "no frames within 10 s";
+    loop.stop();
+    ASSERT_GE(loop.state().summary.frames_shown, 2u);
+    ASSERT_TRUE(loop.state().gl_stats.has_value());
+    EXPECT_EQ(loop.state().gl_stats->readbacks, 0u);
+    ASSERT_TRUE(loop.state().backend_stats.has_value());
+    EXPECT_EQ(loop.state().backend_stats->readbacks_begun, 0u);
+    EXPECT_EQ(loop.state().capture.wanted, 0u);
+    EXPECT_EQ(pipeline_.hub->stats().published, 0u);
+    EXPECT_EQ(port->stats().offered, 0u);
+}
+
+TEST_P(RenderLoopTest, AStalledPlaybackStillPublishesItsLastFrame) {
+    // The clock never moves: index 0 is composited once and never again, so its read-back can
+    // only reach the sink if the loop collects it without waiting for another composite.
+    auto port = pipeline_.hub->attach("live", app::SinkPolicy::kLatest);
+    app::ManualTimeSource stalled(time_.now_ns());
+    app::RenderLoop loop(pipeline_, options_, stalled);
+    ASSERT_TRUE(loop.start(surface()).has_value());
+    app::FrameRef frame;
+    ASSERT_TRUE(wait_until([&] { return (frame = port->try_take()) != nullptr; }, 10s))
+        << "the only frame composited never reached the sink";
+    EXPECT_EQ(frame->shown, 0u);
+    EXPECT_EQ(frame->sequence, 1u);
+    EXPECT_EQ(frame->width_px, pipeline_.out_w);
+    EXPECT_EQ(frame->height_px, pipeline_.out_h);
+    EXPECT_FALSE(frame->main_file.empty());
+    // An opaque composite: alpha 255 everywhere the read-back wrote.
+    const std::uint8_t* px = frame->pixels.data();
+    const std::size_t n = static_cast<std::size_t>(frame->width_px) * frame->height_px;
+    std::size_t opaque = 0;
+    for (std::size_t i = 0; i < n; ++i) opaque += px[4 * i + 3] == 255;
+    EXPECT_EQ(opaque, n);
+    loop.stop();
+    EXPECT_EQ(loop.state().summary.frames_shown, 1u);
+    EXPECT_EQ(loop.state().capture.published, 1u);
+    ASSERT_TRUE(loop.state().gl_stats.has_value());
+    EXPECT_EQ(loop.state().gl_stats->readbacks, 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Rungs, RenderLoopTest,
                          ::testing::Values(renderer::gl::GlApi::kGl33Core,
                                            renderer::gl::GlApi::kGles30,
@@ -201,6 +253,44 @@ INSTANTIATE_TEST_SUITE_P(Rungs, RenderLoopTest,
                              default: return std::string("Gles20");
                              }
                          });
+
+TEST(RenderLoopCpu, PublishesOneBufferToEverySinkWithoutACopyPerSink) {
+    TempDir state;
+    ::setenv("XDG_STATE_HOME", state.path().c_str(), 1);  // the backend-usage log goes here
+    app::PlayOptions options = sample_options();
+    options.config.output.renderer = config::RendererChoice::kCpu;
+    app::SystemTimeSource time;
+    app::Pipeline p;
+    ASSERT_TRUE(app::build_pipeline(options, time.now_ns(), p).has_value());
+    auto a = p.hub->attach("a", app::SinkPolicy::kQueue, 4);
+    auto b = p.hub->attach("b", app::SinkPolicy::kQueue, 4);
+    {
+        app::RenderLoop loop(p, options, time);
+        app::RenderSurface surface;
+        surface.renderer = config::RendererChoice::kCpu;
+        auto setup = loop.start(surface);
+        ASSERT_TRUE(setup.has_value()) << setup.error().message();
+        EXPECT_EQ(setup->description, "cpu");
+        // The first frame published reaches both queues (a queue refuses only when full).
+        app::FrameRef from_a;
+        app::FrameRef from_b;
+        ASSERT_TRUE(wait_until([&] { return (from_a = a->try_take()) != nullptr; }, 10s));
+        ASSERT_TRUE(wait_until([&] { return (from_b = b->try_take()) != nullptr; }, 10s));
+        loop.stop();
+        EXPECT_EQ(from_a->sequence, 1u);
+        EXPECT_EQ(from_b->sequence, 1u);
+        // One object, one pixel buffer, which the CPU composited straight into.
+        EXPECT_EQ(from_b.get(), from_a.get());
+        EXPECT_EQ(from_b->pixels.data(), from_a->pixels.data());
+        ASSERT_TRUE(loop.state().backend_stats.has_value());
+        EXPECT_FALSE(loop.state().backend_stats->gpu_composite);
+        EXPECT_EQ(loop.state().backend_stats->captures_inline, loop.state().capture.published);
+        EXPECT_GE(loop.state().capture.published, 1u);
+    }
+    app::stop_pipeline(p);
+    EXPECT_EQ(a->stats().offered, b->stats().offered) << "both ports see every frame";
+    ::unsetenv("XDG_STATE_HOME");
+}
 
 TEST(CommandQueue, CoalescesResizesAndKeepsEverythingElseInOrder) {
     app::CommandQueue queue;
