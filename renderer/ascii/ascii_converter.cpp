@@ -39,14 +39,34 @@ AsciiOptions sanitized(const AsciiOptions& o) {
     return s;
 }
 
-// acc[i] = src[i] / acc[i] += src[i]: the vertical pass, vectorised by the compiler.
+// The vertical pass: acc[i] = the sum of `rows` rows at src (stride apart), i < n. Rows go
+// four at a time (a sum of four bytes fits the accumulator's lane), halving the accumulator
+// traffic; the compiler vectorises each loop.
 template <typename Acc>
-void set_row(Acc* __restrict acc, const std::uint8_t* __restrict src, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) acc[i] = src[i];
-}
-template <typename Acc>
-void add_row(Acc* __restrict acc, const std::uint8_t* __restrict src, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) acc[i] = static_cast<Acc>(acc[i] + src[i]);
+void sum_rows(Acc* __restrict acc, const std::uint8_t* src, std::size_t stride, int rows,
+              std::size_t n) {
+    const std::uint8_t* __restrict a = src;
+    int y = 1;
+    if (rows >= 2) {
+        const std::uint8_t* __restrict b = src + stride;
+        for (std::size_t i = 0; i < n; ++i) acc[i] = static_cast<Acc>(a[i] + b[i]);
+        y = 2;
+    } else {
+        for (std::size_t i = 0; i < n; ++i) acc[i] = a[i];
+    }
+    for (; y + 4 <= rows; y += 4) {
+        const std::uint8_t* __restrict r0 = src + stride * y;
+        const std::uint8_t* __restrict r1 = r0 + stride;
+        const std::uint8_t* __restrict r2 = r1 + stride;
+        const std::uint8_t* __restrict r3 = r2 + stride;
+        for (std::size_t i = 0; i < n; ++i) {
+            acc[i] = static_cast<Acc>(acc[i] + static_cast<Acc>(r0[i] + r1[i] + r2[i] + r3[i]));
+        }
+    }
+    for (; y < rows; ++y) {
+        const std::uint8_t* __restrict r0 = src + stride * y;
+        for (std::size_t i = 0; i < n; ++i) acc[i] = static_cast<Acc>(acc[i] + r0[i]);
+    }
 }
 
 }  // namespace
@@ -197,13 +217,12 @@ void AsciiConverter::State::average(const cpu::RgbaView& frame) {
                 out[3 * c + 2] = avg8(sb);
             }
         };
+        const std::size_t stride = static_cast<std::size_t>(frame.stride_bytes);
         if (y1 - y0 <= 257) {
-            set_row(acc16.data(), row(y0), n);
-            for (int y = y0 + 1; y < y1; ++y) add_row(acc16.data(), row(y), n);
+            sum_rows(acc16.data(), row(y0), stride, y1 - y0, n);
             cells(acc16.data());
         } else {
-            set_row(acc32.data(), row(y0), n);
-            for (int y = y0 + 1; y < y1; ++y) add_row(acc32.data(), row(y), n);
+            sum_rows(acc32.data(), row(y0), stride, y1 - y0, n);
             cells(acc32.data());
         }
     }
