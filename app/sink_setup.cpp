@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "app/sinks/frame_recorder.hpp"
+#include "app/sinks/terminal_sink.hpp"
+#include "app/stop_signal.hpp"
 
 namespace interleave::app {
 
@@ -20,6 +22,20 @@ Result<void> start_sinks(const PlayOptions& options, Pipeline& p) {
         auto sink = std::make_unique<RecordSink>(std::move(*recorder));
         p.recorder = &sink->recorder();
         p.sinks.push_back(std::move(sink));
+    }
+
+    // [SINK] terminal: --mode ascii, the picture on stdout (a terminal: alternate screen and
+    // diffs; a pipe or file: plain frames). A key (q, Esc, Ctrl-C) or a gone viewer (closed
+    // pipe) ends the player as a stop request does.
+    if (options.config.output.mode == config::OutputMode::kAscii) {
+        TerminalSinkOptions terminal;
+        terminal.ascii = options.config.ascii;
+        terminal.on_quit = [](TerminalQuit why) {
+            StopSignal::request_by(why == TerminalQuit::kKey ? "key" : "viewer gone");
+        };
+        auto sink = TerminalSink::start(*p.hub, std::move(terminal));
+        if (!sink) return tl::unexpected(sink.error());
+        p.sinks.push_back(std::move(*sink));
     }
 
     return {};
