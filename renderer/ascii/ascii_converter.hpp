@@ -102,6 +102,10 @@ private:
 // k16 CSI 30..37 / 90..97 m (40..47 / 100..107), kMono none. A frame whose cells do not
 // number cols * rows writes nothing.
 
+// Half-block cells are written as "▀" (fg top, bg bottom) or "▄" (the colours swapped),
+// whichever needs fewer colour changes, and a cell whose halves match as a space on its
+// background.
+
 // A whole frame for a screen: [CSI ?2026h] CSI H, the rows joined by CR LF (none after the
 // last row, so a grid as tall as the terminal does not scroll), CSI 0m [CSI ?2026l].
 void encode_full(const TextFrame& frame, std::string& out, bool synchronized = true);

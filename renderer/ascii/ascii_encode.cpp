@@ -87,22 +87,48 @@ char* put_colour(char* p, ColorMode mode, std::uint32_t c, bool background) {
     return p;
 }
 
+constexpr std::string_view kLowerHalfBlock = "\xe2\x96\x84";  // "▄"
+
+char* put_sgr(char* p, ColorMode mode, const std::uint32_t* fg, const std::uint32_t* bg) {
+    p = put(p, "\x1b[");
+    if (fg) p = put_colour(p, mode, *fg, false);
+    if (fg && bg) *p++ = ';';
+    if (bg) p = put_colour(p, mode, *bg, true);
+    *p++ = 'm';
+    return p;
+}
+
+// A half-block cell (top colour fg, bottom colour bg) in whichever form needs the fewest
+// colour changes from the pen: "▀" (fg top, bg bottom) or "▄" (fg bottom, bg top); a cell of
+// one colour is a space on that background. Ties go to "▀".
+char* put_half(char* p, const TextFrame& f, const Cell& cell, Pen& pen) {
+    const std::int64_t top = cell.fg, bottom = cell.bg;
+    if (top == bottom) {  // a space never needs more than the background, nor 3 bytes
+        if (pen.bg != bottom) {
+            p = put_sgr(p, f.color, nullptr, &cell.bg);
+            pen.bg = bottom;
+        }
+        return put(p, " ");
+    }
+    const int upper = (pen.fg != top) + (pen.bg != bottom);
+    const int lower = (pen.fg != bottom) + (pen.bg != top);
+    const bool flip = lower < upper;
+    const std::uint32_t want_fg = flip ? cell.bg : cell.fg;
+    const std::uint32_t want_bg = flip ? cell.fg : cell.bg;
+    const bool change_fg = pen.fg != want_fg;
+    const bool change_bg = pen.bg != want_bg;
+    if (change_fg || change_bg) {
+        p = put_sgr(p, f.color, change_fg ? &want_fg : nullptr, change_bg ? &want_bg : nullptr);
+        pen.fg = want_fg;
+        pen.bg = want_bg;
+    }
+    return put(p, flip ? kLowerHalfBlock : kHalfBlock);
+}
+
 // One cell, with the colour escape it needs given the pen; updates the pen.
 char* put_cell(char* p, const TextFrame& f, const Cell& cell, Pen& pen) {
     if (f.half_block) {
-        if (f.color != ColorMode::kMono) {
-            const bool fg = pen.fg != cell.fg;
-            const bool bg = pen.bg != cell.bg;
-            if (fg || bg) {
-                p = put(p, "\x1b[");
-                if (fg) p = put_colour(p, f.color, cell.fg, false);
-                if (fg && bg) *p++ = ';';
-                if (bg) p = put_colour(p, f.color, cell.bg, true);
-                *p++ = 'm';
-                pen.fg = cell.fg;
-                pen.bg = cell.bg;
-            }
-        }
+        if (f.color != ColorMode::kMono && cell.glyph == 0) return put_half(p, f, cell, pen);
         if (cell.glyph == 0) return put(p, kHalfBlock);
         *p++ = cell.glyph;
         return p;

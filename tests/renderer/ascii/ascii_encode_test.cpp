@@ -97,6 +97,20 @@ TEST(EncodeFull, GoldenHalfBlock) {
                                   "\x1b[38;5;46m" + kHalf + kReset);
 }
 
+TEST(EncodeFull, HalfBlocksFlipOrTurnIntoSpacesToSaveEscapes) {
+    const std::string lower = "\xe2\x96\x84";
+    // (196 over 21) sets the pen to fg 196, bg 21; (21 over 196) is then "▄" with no escape;
+    // (21 over 21) a space on the pen's background 21, no escape; (46 over 46) a space after
+    // a background change only.
+    TextFrame f{4,
+                1,
+                ColorMode::k256,
+                true,
+                {Cell{0, 196, 21}, Cell{0, 21, 196}, Cell{0, 21, 21}, Cell{0, 46, 46}}};
+    EXPECT_EQ(full(f, false),
+              kHome + "\x1b[38;5;196;48;5;21m" + kHalf + lower + " " + "\x1b[48;5;46m " + kReset);
+}
+
 TEST(EncodeFull, OneEscapePerColourRunAcrossRows) {
     const TextFrame f = convert(neutral(3, 2), Image(3, 2, kWhite));
     EXPECT_EQ(full(f, false), kHome + "\x1b[38;5;231mMMM\r\nMMM" + kReset);
