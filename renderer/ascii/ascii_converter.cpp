@@ -85,9 +85,11 @@ struct AsciiConverter::State {
     int src_w = -1, src_h = -1;
     int sub_rows = 0;  // rows, or 2 * rows in half-block mode
     int x_begin = 0, x_end = 0;
-    std::vector<int> col_x0, col_x1;   // per column, absolute source x
-    std::vector<int> row_y0, row_y1;   // per sub-row
-    std::vector<std::uint64_t> recip;  // per sub-cell: round(2^32 / pixel count)
+    std::vector<int> col_x0, col_x1;  // per column, absolute source x
+    std::vector<int> row_y0, row_y1;  // per sub-row
+    // Per sub-cell: ceil(2^48 / pixel count). sum * it >> 48 rounds exactly (half up) for
+    // cells of up to ~740k pixels; sum <= 255 * count keeps the product under 2^57.
+    std::vector<std::uint64_t> recip;
     std::vector<std::uint16_t> acc16;
     std::vector<std::uint32_t> acc32;
     // --- per sub-cell levels, 3 bytes each
@@ -174,10 +176,9 @@ void AsciiConverter::State::build_geometry(int w, int h) {
     x_end = *std::max_element(col_x1.begin(), col_x1.end());
     for (int r = 0; r < sub_rows; ++r) {
         for (int c = 0; c < cols; ++c) {
-            const double count =
-                static_cast<double>(col_x1[c] - col_x0[c]) * (row_y1[r] - row_y0[r]);
-            recip[static_cast<std::size_t>(r) * cols + c] =
-                static_cast<std::uint64_t>(std::llround(4294967296.0 / count));
+            const auto count = static_cast<std::uint64_t>(col_x1[c] - col_x0[c]) *
+                               static_cast<std::uint64_t>(row_y1[r] - row_y0[r]);
+            recip[static_cast<std::size_t>(r) * cols + c] = ((1ull << 48) + count - 1) / count;
         }
     }
     const std::size_t n = static_cast<std::size_t>(x_end - x_begin) * 4;
@@ -210,7 +211,7 @@ void AsciiConverter::State::average(const cpu::RgbaView& frame) {
                 const std::uint64_t m = rc[c];
                 const auto avg8 = [m](std::uint64_t s) {
                     return static_cast<std::uint8_t>(
-                        std::min<std::uint64_t>((s * m + (1ull << 31)) >> 32, 255));
+                        std::min<std::uint64_t>((s * m + (1ull << 47)) >> 48, 255));
                 };
                 out[3 * c] = avg8(sr);
                 out[3 * c + 1] = avg8(sg);

@@ -95,7 +95,7 @@ private:
     std::unique_ptr<State> state_;
 };
 
-// [SECTION] Encoders. Each appends to `out` (cleared first). A colour escape is written only
+// [SECTION] Encoders. Each replaces the contents of `out` (its capacity reused). A colour escape is written only
 // when the colour changes (foreground and background together in one escape where both
 // change); the colour state carries across rows; every frame ends with a reset (CSI 0m).
 // Colours: k256 CSI 38;5;N m (background 48;5;N), kTrueColor CSI 38;2;R;G;B m (48;2;...),

@@ -148,6 +148,35 @@ TEST(AsciiConverter, AreaAveragingTurnsAFineCheckerboardMidGrey) {
     for (const Cell& c : f.cells) EXPECT_EQ(c, (Cell{glyph_of(128), 244, 0}));
 }
 
+TEST(AsciiConverter, AreaAveragingOverCellsTallerThan257Rows) {
+    // One 600x600 cell: the column sums leave 16 bits. Top half white, bottom half black.
+    Image image(600, 600, kBlack);
+    for (int y = 0; y < 300; ++y) {
+        for (int x = 0; x < 600; ++x) image.set(x, y, kWhite);
+    }
+    EXPECT_EQ(convert(neutral(1, 1), image).cells[0], (Cell{glyph_of(128), 244, 0}));
+    const TextFrame f = convert(neutral(1, 1), Image(600, 600, {60, 120, 200}));
+    EXPECT_EQ(f.cells[0].fg, xterm256_of(60, 120, 200));
+}
+
+TEST(AsciiConverter, RowPaddingIsSkipped) {
+    // Stride 3 pixels for a 2-pixel row; the padding is red and must not show.
+    std::vector<std::uint8_t> px(3 * 4 * 2, 0);
+    for (int y = 0; y < 2; ++y) {
+        for (int x = 0; x < 3; ++x) {
+            std::uint8_t* p = &px[(y * 3 + x) * 4];
+            p[0] = 255;
+            p[1] = x < 2 ? 255 : 0;
+            p[2] = x < 2 ? 255 : 0;
+            p[3] = 255;
+        }
+    }
+    AsciiConverter converter(neutral(1, 1));
+    TextFrame out;
+    converter.convert(cpu::RgbaView{px.data(), 2, 2, 12}, out);
+    EXPECT_EQ(out.cells[0], (Cell{'M', 231, 0}));
+}
+
 TEST(AsciiConverter, AlphaIsIgnored) {
     Image image(1, 1);
     image.set(0, 0, kWhite, 0);
