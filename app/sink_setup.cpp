@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "app/sinks/frame_recorder.hpp"
+#include "app/sinks/telnet_server.hpp"
 #include "app/sinks/terminal_sink.hpp"
 #include "app/stop_signal.hpp"
 
@@ -34,6 +35,15 @@ Result<void> start_sinks(const PlayOptions& options, Pipeline& p) {
             StopSignal::request_by(why == TerminalQuit::kKey ? "key" : "viewer gone");
         };
         auto sink = TerminalSink::start(*p.hub, std::move(terminal));
+        if (!sink) return tl::unexpected(sink.error());
+        p.sinks.push_back(std::move(*sink));
+    }
+
+    // [SINK] telnet: --telnet-port P in any mode, on output.listen; a port in use or a bad
+    // address is a start-up error naming telnet.port or output.listen.
+    if (options.config.telnet.port != 0) {
+        auto port = p.hub->attach("telnet", SinkPolicy::kLatest);
+        auto sink = TelnetServer::create(telnet_options_of(options.config), std::move(port));
         if (!sink) return tl::unexpected(sink.error());
         p.sinks.push_back(std::move(*sink));
     }

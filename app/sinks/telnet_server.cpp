@@ -811,7 +811,7 @@ Result<std::unique_ptr<TelnetServer>> TelnetServer::create(const TelnetOptions& 
     if (!port) return make_error(ErrorCode::kInternal, "telnet", "no sink port");
     if (options.port < 0 || options.port > 65535) {
         return make_error(ErrorCode::kInvalidArgument, "telnet.port",
-                          "expected a port 1..65535, got {}", options.port);
+                          "expected a port 0..65535, got {}", options.port);
     }
     error_code ec;
     const asio::ip::address address = asio::ip::make_address(options.listen, ec);
@@ -834,7 +834,9 @@ Result<std::unique_ptr<TelnetServer>> TelnetServer::create(const TelnetOptions& 
         // An address this machine does not have is the address's fault; anything else (in
         // use, no permission) the port's.
         const bool bad_address = ec == boost::system::errc::address_not_available;
-        return make_error(ErrorCode::kIo, bad_address ? "output.listen" : "telnet.port",
+        // A setting the machine cannot honour: kInvalidArgument, so the player exits 2.
+        return make_error(ErrorCode::kInvalidArgument,
+                          bad_address ? "output.listen" : "telnet.port",
                           "cannot listen for telnet on {} ({})", where, ec.message());
     }
     impl->local_port = acceptor.local_endpoint(ec).port();
