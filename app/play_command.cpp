@@ -123,7 +123,12 @@ Command add_play_command(CLI::App& app) {
                 "reload) rescans the content directory while playing: a playable new catalog "
                 "takes over without a restart, an unplayable one is logged and the old one "
                 "plays on. Only the content is reloaded; configuration changes (file, "
-                "environment, flags) need a restart.");
+                "environment, flags) need a restart.\n"
+                "--mode ascii: the picture in the terminal (alternate screen, size from the "
+                "terminal or --ascii-size WxH, --ascii-fps); q, Esc or Ctrl-C quit and the "
+                "terminal is restored. Into a pipe or file each frame is written whole, then a "
+                "blank line; a closed pipe ends the player (exit code 0). Stats lines and logs "
+                "never write into the picture's terminal; the summary follows the restore.");
     const auto keys = config::keys();
     args->values.resize(keys.size());
     for (std::size_t i = 0; i < keys.size(); ++i) {

@@ -1,6 +1,7 @@
-// Player: play() builds the pipeline, starts the render loop (headless: EGL or the CPU; window:
-// a GLFW window per backend rung until one works), runs the window's events on main, stops in
-// order and writes the summary. Thread: main (the loop runs on "render").
+// Player: play() builds the pipeline, starts the render loop (headless and ascii: EGL or the
+// CPU, ascii adding the terminal sink; window: a GLFW window per backend rung until one works),
+// runs the window's events on main, stops in order and writes the summary. Thread: main (the
+// loop runs on "render").
 #include "app/player.hpp"
 
 #include <signal.h>

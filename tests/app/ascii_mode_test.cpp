@@ -194,14 +194,17 @@ TEST(AsciiMode, ShowsColouredFramesAndQRestoresTheTerminal) {
     EXPECT_NE(screen.find("summary:"), std::string::npos) << screen;
 }
 
-TEST(AsciiMode, EscQuits) {
+TEST(AsciiMode, EscQuitsAndStatsLinesNeverReachThePicturesTerminal) {
     REQUIRE_TMUX();
-    AsciiPane pane({});
+    AsciiPane pane({"--stats-interval", "0.1"});
     ASSERT_TRUE(pane.tmux().ok()) << pane.tmux().error();
     ASSERT_TRUE(pane.wait_playing());
+    std::this_thread::sleep_for(milliseconds(300));  // time for a few stats lines
     ASSERT_TRUE(pane.tmux().send_keys({"Escape"}));
     pane.expect_restored();
     EXPECT_EQ(pane.summary()["stopped_by"], "key");
+    // stderr is the picture's terminal: the stats lines were dropped, not held or mixed in.
+    EXPECT_EQ(pane.tmux().capture(false).find("t="), std::string::npos);
 }
 
 TEST(AsciiMode, CtrlCRestoresTheTerminal) {
