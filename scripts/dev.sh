@@ -26,11 +26,12 @@ packages=(
     nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
     python3-glad libegl-dev libgles-dev libgl-dev libopengl-dev libegl-mesa0 libgl1-mesa-dri
     libglfw3-dev libimgui-dev libx11-dev libxtst-dev xvfb xauth
-    libboost1.81-dev libchafa-dev
+    libboost1.81-dev libchafa-dev libglib2.0-dev
 )
 # Boost 1.81 (header-only Asio and Beast: the telnet and HTTP servers), not Debian's default
 # 1.74: the two conflict, and 1.81's Asio 1.26 and Beast carry two more years of fixes.
-# libchafa-dev: the reference text renderer the ASCII benchmark compares against.
+# libchafa-dev (its header needs libglib2.0-dev, which it does not pull in): the reference text
+# renderer the ASCII benchmark compares against.
 # Only `test` needs these: clang for the ASan + UBSan build and the libFuzzer targets
 # (libclang-rt-14-dev holds the sanitizer and fuzzer runtimes; it is only a recommendation of
 # clang's, so it is named here), llvm for the symbolizer that names frames in reports, tmux
