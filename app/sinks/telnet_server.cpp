@@ -75,7 +75,11 @@ using Batch = std::vector<GroupFrame>;
 // What the I/O thread tells the conversion thread about one grid size.
 struct Demand {
     int clients = 0;    // clients of this size
-    int want_full = 0;  // of those, waiting for a full frame
+    int want_full = 0;  // of those, waiting for a full frame: encode one with the next frame
+    // Raised (from one counter for every size) each time a client starts waiting for a full
+    // frame: a stamp newer than the conversion thread's last answer asks for one of the
+    // newest conversion now, even when no new frame comes.
+    std::uint64_t full_request = 0;
 };
 
 constexpr std::size_t kReadChunk = 512;
@@ -144,6 +148,7 @@ using ClientRef = std::shared_ptr<Client>;
 struct IoGroup {
     int clients = 0;
     int want_full = 0;
+    std::uint64_t full_request = 0;
     std::uint64_t current_gen = 0;  // the newest frame delivered for this size
     Bytes full;                     // its full encoding, when one was made
     std::uint64_t full_gen = 0;
@@ -158,6 +163,7 @@ struct ConvGroup {
     std::uint64_t gen = 0;             // cur's conversion; 0: none yet
     std::uint64_t source_sequence = 0; // the hub sequence cur was converted from
     std::uint64_t full_posted_gen = 0; // the newest gen whose full frame went out
+    std::uint64_t full_answered = 0;   // the newest Demand::full_request answered
 };
 
 }  // namespace
@@ -206,6 +212,7 @@ struct TelnetServer::Impl {
     std::map<std::uint64_t, ClientRef> refusing;  // told "server full", draining
     std::map<GridKey, IoGroup> io_groups;
     std::uint64_t next_client_id = 1;
+    std::uint64_t next_full_request = 1;
     bool io_stopping = false;
     bool accept_error_logged = false;
 
@@ -452,10 +459,11 @@ void TelnetServer::Impl::join(const ClientRef& c, GridKey grid) {
     c->queued_gen = 0;
     IoGroup& group = io_groups[grid];
     ++group.clients;
-    set_needs_full(*c, true);
-    update_demand(grid, &group);
     if (group.full && group.full_gen == group.current_gen && group.current_gen != 0) {
+        update_demand(grid, &group);
         queue_frame(c, group.full, group.current_gen, true);
+    } else {
+        set_needs_full(*c, true);  // the conversion thread makes one
     }
 }
 
@@ -480,6 +488,7 @@ void TelnetServer::Impl::set_needs_full(Client& c, bool needs) {
     const auto it = io_groups.find(c.grid);
     assert(it != io_groups.end() && "a joined client's group exists");
     it->second.want_full += needs ? 1 : -1;
+    if (needs) it->second.full_request = next_full_request++;
     update_demand(c.grid, &it->second);
 }
 
@@ -492,9 +501,10 @@ void TelnetServer::Impl::update_demand(GridKey grid, const IoGroup* group) {
             demand.erase(grid);
         } else {
             Demand& d = demand[grid];
-            notify = (group->want_full > 0 && d.want_full == 0) || d.clients == 0;
+            notify = d.clients == 0 || group->full_request != d.full_request;
             d.clients = group->clients;
             d.want_full = group->want_full;
+            d.full_request = group->full_request;
         }
         demand_dirty = true;
     }
@@ -737,14 +747,16 @@ void TelnetServer::Impl::run_conversion() {
                 }
                 ConvGroup& g = it->second;
                 const bool want_full = d.want_full > 0;
+                const bool asked = d.full_request > g.full_answered;
+                g.full_answered = std::max(g.full_answered, d.full_request);
                 if (frame && frame->sequence != g.source_sequence) {
-                    convert_group(grid, g, frame, want_full, batch);
+                    convert_group(grid, g, frame, want_full || asked, batch);
                 } else if (g.gen == 0) {
                     // A new size: its first picture is the newest frame, at once.
                     if (FrameRef latest = port->latest()) {
                         convert_group(grid, g, latest, true, batch);
                     }
-                } else if (want_full && g.full_posted_gen != g.gen) {
+                } else if (asked || (want_full && g.full_posted_gen != g.gen)) {
                     auto full = std::make_shared<std::string>();
                     renderer::ascii::encode_full(g.cur, *full);
                     escape_iac(*full);

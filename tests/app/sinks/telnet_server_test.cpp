@@ -491,6 +491,31 @@ TEST(TelnetServer, NewClientGetsTheLatestFrameAtOnce) {
     EXPECT_EQ(h.server->counters().frames_taken, 1u);
 }
 
+// A size whose last client left and a new one arrives at once, with no new frame: the new
+// one still gets a picture (whether or not the conversion thread dropped that size between).
+TEST(TelnetServer, SizeLeftAndRejoinedWithoutNewFramesStillGetsAPicture) {
+    Harness h;
+    ASSERT_TRUE(h.server) << h.error;
+    Fleet fleet;
+    Conn* a = fleet.connect(h.server->local_port());
+    ASSERT_NE(a, nullptr);
+    ASSERT_TRUE(send_all(a->fd, naws(90, 30)));
+    ASSERT_TRUE(wait_until([&] { return h.port->wanted(); }));
+    ASSERT_TRUE(h.publish(1));
+    ASSERT_TRUE(wait_until([&] { return fleet.frames(a) >= 1; }));
+    for (int round = 0; round < 10; ++round) {
+        // Even rounds: the old one goes first (its size may be dropped); odd: it goes after.
+        if (round % 2 == 0) fleet.disconnect(a, /*reset=*/round % 4 == 0);
+        Conn* b = fleet.connect(h.server->local_port());
+        ASSERT_NE(b, nullptr);
+        ASSERT_TRUE(send_all(b->fd, naws(90, 30)));
+        if (round % 2 == 1) fleet.disconnect(a, /*reset=*/round % 4 == 1);
+        ASSERT_TRUE(wait_until([&] { return fleet.frames(b) >= 1; })) << "round " << round;
+        a = b;
+    }
+    EXPECT_EQ(h.server->counters().frames_taken, 1u);
+}
+
 TEST(TelnetServer, ResizeRedrawsInFullAfterAClear) {
     Harness h;
     ASSERT_TRUE(h.server) << h.error;
