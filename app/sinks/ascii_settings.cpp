@@ -26,10 +26,14 @@ CellSize ascii_grid(const config::AsciiConfig& ascii, CellSize viewer) {
 renderer::ascii::ColorMode ascii_color_mode(config::AsciiColor color) {
     using renderer::ascii::ColorMode;
     switch (color) {
-        case config::AsciiColor::k256: return ColorMode::k256;
-        case config::AsciiColor::kTrueColor: return ColorMode::kTrueColor;
-        case config::AsciiColor::k16: return ColorMode::k16;
-        case config::AsciiColor::kMono: return ColorMode::kMono;
+        case config::AsciiColor::k256:
+            return ColorMode::k256;
+        case config::AsciiColor::kTrueColor:
+            return ColorMode::kTrueColor;
+        case config::AsciiColor::k16:
+            return ColorMode::k16;
+        case config::AsciiColor::kMono:
+            return ColorMode::kMono;
     }
     return ColorMode::k256;
 }

@@ -31,8 +31,8 @@ struct CellSize {
 // block, reverse) with a grid of `cols` x `rows` cells (clamped to 1..1000).
 [[nodiscard]] renderer::ascii::AsciiOptions ascii_options(const config::AsciiConfig& ascii,
                                                           int cols, int rows);
-[[nodiscard]] inline renderer::ascii::AsciiOptions ascii_options(
-    const config::AsciiConfig& ascii, CellSize grid) {
+[[nodiscard]] inline renderer::ascii::AsciiOptions ascii_options(const config::AsciiConfig& ascii,
+                                                                 CellSize grid) {
     return ascii_options(ascii, grid.cols, grid.rows);
 }
 

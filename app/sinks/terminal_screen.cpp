@@ -30,7 +30,9 @@ struct sigaction g_old_winch {};
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
               "the signal path needs lock-free atomics");
 
-void on_winch(int) { g_resized.store(true); }
+void on_winch(int) {
+    g_resized.store(true);
+}
 
 // write() until done, EINTR retried; a few bounded tries on EAGAIN (someone else made the
 // file non-blocking). Async-signal-safe.
@@ -61,11 +63,15 @@ void restore_armed() noexcept {
     errno = saved_errno;
 }
 
-void restore_at_exit() { restore_armed(); }
+void restore_at_exit() {
+    restore_armed();
+}
 
 }  // namespace
 
-bool TerminalScreen::is_terminal(int fd) { return fd >= 0 && ::isatty(fd) == 1; }
+bool TerminalScreen::is_terminal(int fd) {
+    return fd >= 0 && ::isatty(fd) == 1;
+}
 
 bool TerminalScreen::same_terminal(int a, int b) {
     struct stat sa {};
@@ -130,7 +136,9 @@ Result<std::unique_ptr<TerminalScreen>> TerminalScreen::enter(int out_fd) {
     return std::unique_ptr<TerminalScreen>(new TerminalScreen(out_fd));
 }
 
-TerminalScreen::~TerminalScreen() { restore(); }
+TerminalScreen::~TerminalScreen() {
+    restore();
+}
 
 void TerminalScreen::restore() {
     if (restored_) return;
@@ -140,10 +148,16 @@ void TerminalScreen::restore() {
     g_claimed.store(false);
 }
 
-void TerminalScreen::restore_after_signal() noexcept { restore_armed(); }
+void TerminalScreen::restore_after_signal() noexcept {
+    restore_armed();
+}
 
-bool TerminalScreen::entered_now() { return g_armed.load(std::memory_order_acquire); }
+bool TerminalScreen::entered_now() {
+    return g_armed.load(std::memory_order_acquire);
+}
 
-bool TerminalScreen::take_resize() { return g_resized.exchange(false); }
+bool TerminalScreen::take_resize() {
+    return g_resized.exchange(false);
+}
 
 }  // namespace interleave::app

@@ -39,8 +39,10 @@ int poll_ms(SteadyClock::duration d) {
 
 const char* to_string(TerminalQuit why) {
     switch (why) {
-    case TerminalQuit::kKey: return "key";
-    case TerminalQuit::kViewerGone: return "viewer gone";
+        case TerminalQuit::kKey:
+            return "key";
+        case TerminalQuit::kViewerGone:
+            return "viewer gone";
     }
     return "key";
 }
@@ -75,25 +77,30 @@ bool QuitKeys::feed(std::string_view bytes, SteadyClock::time_point now) {
     for (const char c : bytes) {
         const auto b = static_cast<unsigned char>(c);
         switch (state_) {
-        case State::kEscape:
-            if (b == '[') {
-                state_ = State::kCsi;
-            } else if (b == 'O') {
-                state_ = State::kSs3;
-            } else if (b == 0x1b) {
-                quit = true;  // Esc, then another Esc
-                escape_at_ = now;
-            } else {
-                state_ = State::kNormal;  // Alt + a key
-            }
-            continue;
-        case State::kCsi:
-            // Parameters and intermediates (0x20..0x3f) go on; a final byte ends it.
-            if (b >= 0x40 && b <= 0x7e) state_ = State::kNormal;
-            else if (b < 0x20 || b > 0x3f) state_ = State::kNormal;
-            continue;
-        case State::kSs3: state_ = State::kNormal; continue;
-        case State::kNormal: break;
+            case State::kEscape:
+                if (b == '[') {
+                    state_ = State::kCsi;
+                } else if (b == 'O') {
+                    state_ = State::kSs3;
+                } else if (b == 0x1b) {
+                    quit = true;  // Esc, then another Esc
+                    escape_at_ = now;
+                } else {
+                    state_ = State::kNormal;  // Alt + a key
+                }
+                continue;
+            case State::kCsi:
+                // Parameters and intermediates (0x20..0x3f) go on; a final byte ends it.
+                if (b >= 0x40 && b <= 0x7e)
+                    state_ = State::kNormal;
+                else if (b < 0x20 || b > 0x3f)
+                    state_ = State::kNormal;
+                continue;
+            case State::kSs3:
+                state_ = State::kNormal;
+                continue;
+            case State::kNormal:
+                break;
         }
         if (b == 'q' || b == 'Q' || b == 0x03) {
             quit = true;
@@ -114,7 +121,7 @@ bool QuitKeys::take_expired(SteadyClock::time_point now) {
 // [SECTION] TerminalSink
 
 Result<std::unique_ptr<TerminalSink>> TerminalSink::start(FrameHub& hub,
-                                                         TerminalSinkOptions options) {
+                                                          TerminalSinkOptions options) {
     std::unique_ptr<TerminalScreen> screen;
     if (TerminalScreen::is_terminal(options.out_fd)) {
         auto entered = TerminalScreen::enter(options.out_fd);
@@ -123,8 +130,7 @@ Result<std::unique_ptr<TerminalSink>> TerminalSink::start(FrameHub& hub,
     }
     const int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake < 0) {
-        return make_error(ErrorCode::kIo, "terminal", "eventfd failed ({})",
-                          std::strerror(errno));
+        return make_error(ErrorCode::kIo, "terminal", "eventfd failed ({})", std::strerror(errno));
     }
     auto port = hub.attach("terminal", SinkPolicy::kLatest);
     std::unique_ptr<TerminalSink> sink(
@@ -175,10 +181,18 @@ bool TerminalSink::read_keys(QuitKeys& keys) {
     pollfd fd{options_.in_fd, POLLIN, 0};
     const auto now = SteadyClock::now();
     bool quit = false;
-    if (::poll(&fd, 1, 0) > 0 && (fd.revents & POLLIN) != 0) {
-        char buf[64];
-        const ssize_t n = ::read(options_.in_fd, buf, sizeof buf);
-        if (n > 0) quit = keys.feed({buf, static_cast<std::size_t>(n)}, now);
+    if (::poll(&fd, 1, 0) > 0) {
+        if ((fd.revents & POLLIN) != 0) {
+            char buf[64];
+            const ssize_t n = ::read(options_.in_fd, buf, sizeof buf);
+            if (n > 0) {
+                quit = keys.feed({buf, static_cast<std::size_t>(n)}, now);
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                input_open_ = false;  // hung up: no keys will come
+            }
+        } else if ((fd.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+            input_open_ = false;
+        }
     }
     return keys.take_expired(now) || quit;
 }
@@ -187,7 +201,7 @@ void TerminalSink::wait_until(SteadyClock::time_point deadline, bool keys_pendin
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {options_.in_fd, POLLIN, 0}};
     int timeout = poll_ms(deadline - SteadyClock::now());
     if (keys_pending) timeout = std::min<int>(timeout, QuitKeys::kEscapeWait.count() / 2);
-    ::poll(fds, read_input_ ? 2 : 1, timeout);
+    ::poll(fds, read_input_ && input_open_ ? 2 : 1, timeout);
 }
 
 bool TerminalSink::write_frame(std::string_view bytes) {
@@ -250,7 +264,7 @@ void TerminalSink::run() {
                 wait_until(SteadyClock::now() + std::chrono::milliseconds(kPollMs), false);
                 continue;
             }
-            if (read_input_ && read_keys(keys)) quit(TerminalQuit::kKey);
+            if (read_input_ && input_open_ && read_keys(keys)) quit(TerminalQuit::kKey);
             if (terminal && TerminalScreen::take_resize()) {
                 const TerminalSize size = screen_->size();
                 const CellSize now_grid = ascii_grid(options_.ascii, {size.cols, size.rows});
@@ -290,13 +304,17 @@ void TerminalSink::run() {
             }
             frames_written_.fetch_add(1, std::memory_order_relaxed);
             switch (kind) {
-            case TerminalEncoding::kFull: full_redraws_.fetch_add(1); break;
-            case TerminalEncoding::kPlain: plain_frames_.fetch_add(1); break;
-            case TerminalEncoding::kDiff:
-                diff_frames_.fetch_add(1);
-                diff_bytes_.fetch_add(out.size());
-                if (out.empty()) unchanged_frames_.fetch_add(1);
-                break;
+                case TerminalEncoding::kFull:
+                    full_redraws_.fetch_add(1);
+                    break;
+                case TerminalEncoding::kPlain:
+                    plain_frames_.fetch_add(1);
+                    break;
+                case TerminalEncoding::kDiff:
+                    diff_frames_.fetch_add(1);
+                    diff_bytes_.fetch_add(out.size());
+                    if (out.empty()) unchanged_frames_.fetch_add(1);
+                    break;
             }
             next_due = std::max(next_due + period, started);
         }
@@ -348,9 +366,8 @@ nlohmann::json TerminalSink::stats() const {
             {"cut_short", s.cut_short},
             {"quit_by_key", s.keys_quit > 0},
             {"viewer_gone", s.viewer_gone},
-            {"port", {{"offered", s.port.offered},
-                      {"taken", s.port.taken},
-                      {"skipped", s.port.skipped}}}};
+            {"port",
+             {{"offered", s.port.offered}, {"taken", s.port.taken}, {"skipped", s.port.skipped}}}};
 }
 
 }  // namespace interleave::app

@@ -89,21 +89,21 @@ private:
 };
 
 struct TerminalSinkStats {
-    bool terminal = false;            // a terminal (diffs) or a pipe/file (plain frames)
-    int cols = 0;                     // the grid now
+    bool terminal = false;  // a terminal (diffs) or a pipe/file (plain frames)
+    int cols = 0;           // the grid now
     int rows = 0;
-    std::uint64_t frames_written = 0; // frames that went out (full, diff or plain)
+    std::uint64_t frames_written = 0;  // frames that went out (full, diff or plain)
     std::uint64_t full_redraws = 0;
     std::uint64_t diff_frames = 0;
     std::uint64_t plain_frames = 0;
     std::uint64_t unchanged_frames = 0;  // diff frames that wrote nothing
-    std::uint64_t bytes = 0;          // everything written, screen set-up excluded
-    std::uint64_t diff_bytes = 0;     // bytes of diff frames only
-    std::uint64_t resizes = 0;        // SIGWINCH that changed the grid or needed a redraw
-    std::uint64_t cut_short = 0;      // writes abandoned at stop (the next frame is full)
-    std::uint64_t keys_quit = 0;      // 1 once a key asked to quit
-    bool viewer_gone = false;         // EPIPE or EIO on the output
-    SinkPortStats port;               // offered, taken, skipped (replaced before taken)
+    std::uint64_t bytes = 0;             // everything written, screen set-up excluded
+    std::uint64_t diff_bytes = 0;        // bytes of diff frames only
+    std::uint64_t resizes = 0;           // SIGWINCH that changed the grid or needed a redraw
+    std::uint64_t cut_short = 0;         // writes abandoned at stop (the next frame is full)
+    std::uint64_t keys_quit = 0;         // 1 once a key asked to quit
+    bool viewer_gone = false;            // EPIPE or EIO on the output
+    SinkPortStats port;                  // offered, taken, skipped (replaced before taken)
 };
 
 class TerminalSink final : public Sink {
@@ -147,6 +147,8 @@ private:
     std::unique_ptr<TerminalScreen> screen_;
     std::thread thread_;
     bool stopped_ = false;
+    // --- sink thread only
+    bool input_open_ = true;  // false once stdin hung up or failed: no more polling it
     // --- written by the sink thread, read anywhere
     std::atomic<bool> stop_{false};
     std::atomic<bool> quit_sent_{false};

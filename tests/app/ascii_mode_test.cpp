@@ -124,8 +124,8 @@ public:
     void expect_restored(bool same_size = true) {
         ASSERT_TRUE(wait_done()) << "the player did not end";
         EXPECT_EQ(exit_code(), 0) << slurp(dir_ / "stderr.txt");
-        ASSERT_TRUE(wait_until([&] { return tmux_->capture(false).find("MARK") !=
-                                            std::string::npos; }));
+        ASSERT_TRUE(
+            wait_until([&] { return tmux_->capture(false).find("MARK") != std::string::npos; }));
         EXPECT_EQ(tmux_->display("#{alternate_on} #{cursor_flag}"), "0 1");
         const std::string before = slurp(dir_ / "stty_before");
         EXPECT_FALSE(before.empty());
@@ -156,12 +156,12 @@ private:
     std::unique_ptr<TmuxSession> tmux_;
 };
 
-#define REQUIRE_TMUX()                                                                 \
-    do {                                                                               \
-        if (!TmuxSession::tmux_path()) {                                               \
+#define REQUIRE_TMUX()                                                                      \
+    do {                                                                                    \
+        if (!TmuxSession::tmux_path()) {                                                    \
             if (ci()) FAIL() << "tmux is needed for the terminal tests (apt install tmux)"; \
-            GTEST_SKIP() << "tmux is not installed";                                   \
-        }                                                                              \
+            GTEST_SKIP() << "tmux is not installed";                                        \
+        }                                                                                   \
     } while (0)
 
 TEST(AsciiMode, ShowsColouredFramesAndQRestoresTheTerminal) {
@@ -222,8 +222,8 @@ TEST(AsciiMode, SigtermRestoresAndStatsLinesGoToAStderrThatIsNoTerminal) {
     AsciiPane pane({"--stats-interval", "0.2"}, /*stderr_to_file=*/true);
     ASSERT_TRUE(pane.tmux().ok()) << pane.tmux().error();
     ASSERT_TRUE(pane.wait_playing());
-    ASSERT_TRUE(wait_until([&] { return slurp(pane.path("stderr.txt")).find("t=") !=
-                                        std::string::npos; }));
+    ASSERT_TRUE(
+        wait_until([&] { return slurp(pane.path("stderr.txt")).find("t=") != std::string::npos; }));
     ASSERT_EQ(kill(pane.player_pid(), SIGTERM), 0);
     pane.expect_restored();
     EXPECT_EQ(pane.summary()["stopped_by"], "SIGTERM");
@@ -248,12 +248,11 @@ TEST(AsciiMode, AResizeRedrawsAtTheNewSize) {
     AsciiPane pane({});
     ASSERT_TRUE(pane.tmux().ok()) << pane.tmux().error();
     ASSERT_TRUE(pane.wait_playing());
-    ASSERT_TRUE(wait_until([&] {
-        return pane.tmux().display("#{window_width}x#{window_height}") == "100x40";
-    }));
+    ASSERT_TRUE(wait_until(
+        [&] { return pane.tmux().display("#{window_width}x#{window_height}") == "100x40"; }));
     ASSERT_TRUE(pane.tmux().resize(80, 30));
-    ASSERT_TRUE(wait_until([&] { return pane.tmux().display("#{pane_width}x#{pane_height}") ==
-                                        "80x30"; }));
+    ASSERT_TRUE(
+        wait_until([&] { return pane.tmux().display("#{pane_width}x#{pane_height}") == "80x30"; }));
     // Give the player a few frames at the new size, then quit.
     ASSERT_TRUE(wait_until([&] { return shows_frames(pane.tmux().capture()); }));
     std::this_thread::sleep_for(milliseconds(300));
@@ -320,8 +319,8 @@ TEST(AsciiMode, IntoAPipeFramesArePlainAndTheEndIsClean) {
     TempDir dir("interleave-ascii-pipe");
     const std::string out = shell_quote((dir / "out").string());
     const std::string rc = shell_quote((dir / "rc").string());
-    const auto r = sh("{ " + player("--duration 2") + "; echo $? > " + rc + "; } | head -c 100000 > " +
-                      out);
+    const auto r =
+        sh("{ " + player("--duration 2") + "; echo $? > " + rc + "; } | head -c 100000 > " + out);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(std::atoi(slurp(dir / "rc").c_str()), 0) << r.err;
     const std::string frames = slurp(dir / "out");

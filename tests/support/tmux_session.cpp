@@ -43,12 +43,12 @@ TmuxSession::TmuxSession(const std::string& command, int cols, int rows) {
     tmux_ = *found;
     static std::atomic<int> counter{0};
     socket_ = fmt::format("interleave-test-{}-{}", ::getpid(), counter.fetch_add(1));
-    const Out started = tmux({"new-session", "-d", "-s", std::string(kSession), "-x",
-                              std::to_string(cols), "-y", std::to_string(rows), command, ";",
-                              "set-option", "-g", "status", "off"});
+    const Out started =
+        tmux({"new-session", "-d", "-s", std::string(kSession), "-x", std::to_string(cols), "-y",
+              std::to_string(rows), command, ";", "set-option", "-g", "status", "off"});
     ok_ = started.exit_code == 0;
-    if (!ok_) error_ = fmt::format("tmux new-session failed ({}): {}", started.exit_code,
-                                   started.err);
+    if (!ok_)
+        error_ = fmt::format("tmux new-session failed ({}): {}", started.exit_code, started.err);
 }
 
 TmuxSession::~TmuxSession() {

@@ -51,6 +51,11 @@ public:
         }
         return got;
     }
+    // The terminal window closes: the slave side reads and writes EIO from now on.
+    void hang_up() {
+        if (master_ >= 0) ::close(master_);
+        master_ = -1;
+    }
     // Types `keys` as a user would.
     void type(const std::string& keys) const {
         [[maybe_unused]] const auto n = ::write(master_, keys.data(), keys.size());

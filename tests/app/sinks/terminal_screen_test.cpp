@@ -66,7 +66,9 @@ TEST(TerminalScreen, TheDestructorRestores) {
     EXPECT_NE(pty.drain().find(kRestoreSequence), std::string::npos);
 }
 
-void restore_in_handler(int) { TerminalScreen::restore_after_signal(); }
+void restore_in_handler(int) {
+    TerminalScreen::restore_after_signal();
+}
 
 TEST(TerminalScreen, ASignalHandlerRestoresOnceAndTheOwnersRestoreThenWritesNothing) {
     Pty pty;

@@ -136,9 +136,7 @@ struct QuitLog {
     std::atomic<int> keys{0};
     std::atomic<int> gone{0};
     std::function<void(TerminalQuit)> callback() {
-        return [this](TerminalQuit why) {
-            (why == TerminalQuit::kKey ? keys : gone).fetch_add(1);
-        };
+        return [this](TerminalQuit why) { (why == TerminalQuit::kKey ? keys : gone).fetch_add(1); };
     }
 };
 
@@ -161,14 +159,20 @@ TEST(TerminalSink, OnATerminalDrawsFullThenDiffsRedrawsAfterResizeQuitsOnQAndRes
     const auto collect = [&] { screen += pty.drain(milliseconds(5)); };
 
     ASSERT_TRUE(publish(hub, 0, 255, 0, 0));
-    ASSERT_TRUE(wait_until([&] { collect(); return (*sink)->counters().full_redraws == 1; }));
+    ASSERT_TRUE(wait_until([&] {
+        collect();
+        return (*sink)->counters().full_redraws == 1;
+    }));
     EXPECT_NE(screen.find("\x1b[?1049h"), std::string::npos);
     auto s = (*sink)->counters();
     EXPECT_EQ(s.cols, 40);
     EXPECT_EQ(s.rows, 12);
 
     ASSERT_TRUE(publish(hub, 1, 0, 0, 255));
-    ASSERT_TRUE(wait_until([&] { collect(); return (*sink)->counters().diff_frames >= 1; }));
+    ASSERT_TRUE(wait_until([&] {
+        collect();
+        return (*sink)->counters().diff_frames >= 1;
+    }));
     EXPECT_EQ((*sink)->counters().full_redraws, 1u);
 
     pty.resize(30, 10);
@@ -183,7 +187,10 @@ TEST(TerminalSink, OnATerminalDrawsFullThenDiffsRedrawsAfterResizeQuitsOnQAndRes
     EXPECT_EQ(s.rows, 10);
 
     pty.type("q");
-    ASSERT_TRUE(wait_until([&] { collect(); return quits.keys.load() == 1; }));
+    ASSERT_TRUE(wait_until([&] {
+        collect();
+        return quits.keys.load() == 1;
+    }));
     EXPECT_EQ(quits.gone.load(), 0);
     (*sink)->stop();
     collect();
@@ -212,7 +219,10 @@ TEST(TerminalSink, TheEscKeyQuitsAfterItsWait) {
     ASSERT_TRUE(sink);
     pty.type("\x1b[A");  // an arrow key: no quit
     pty.type("\x1b");
-    ASSERT_TRUE(wait_until([&] { (void)pty.drain(milliseconds(1)); return quits.keys == 1; }));
+    ASSERT_TRUE(wait_until([&] {
+        (void)pty.drain(milliseconds(1));
+        return quits.keys == 1;
+    }));
     (*sink)->stop();
 }
 
@@ -255,6 +265,33 @@ TEST(TerminalSink, ToAPipeWritesPlainFramesAndAClosedPipeIsAGoneViewer) {
     (*sink)->stop();
     EXPECT_EQ(quits.keys.load(), 0);
     close(fds[1]);
+}
+
+TEST(TerminalSink, AHungUpTerminalIsAGoneViewer) {
+    Pty pty(20, 8);
+    ASSERT_TRUE(pty.ok());
+    FrameHub hub;
+    QuitLog quits;
+    TerminalSinkOptions options;
+    options.ascii.fps = 60;
+    options.out_fd = pty.slave();
+    options.in_fd = pty.slave();
+    options.on_quit = quits.callback();
+    auto sink = TerminalSink::start(hub, options);
+    ASSERT_TRUE(sink);
+    ASSERT_TRUE(publish(hub, 0, 255, 255, 255));
+    ASSERT_TRUE(wait_until([&] {
+        (void)pty.drain(milliseconds(1));
+        return (*sink)->counters().frames_written == 1;
+    }));
+    pty.hang_up();
+    std::uint64_t shown = 1;
+    ASSERT_TRUE(wait_until([&] {
+        (void)publish(hub, shown++, static_cast<std::uint8_t>(shown * 40), 0, 0);
+        return quits.gone.load() == 1;
+    }));
+    EXPECT_EQ(quits.keys.load(), 0);
+    (*sink)->stop();  // the restore finds no terminal to write to, and returns
 }
 
 TEST(TerminalSink, AConfiguredSizeWinsOverTheTerminals) {
