@@ -29,13 +29,13 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/format.h>
 
 #include "app/sinks/ascii_settings.hpp"
 #include "app/sinks/telnet_protocol.hpp"
@@ -126,8 +126,8 @@ struct Client {
     bool refused = false;  // told "server full"; drained until EOF or kRefusedLinger
     bool joined = false;   // has a size and belongs to its group
     GridKey grid;
-    bool needs_full = false;  // counted in its group's want_full while joined
-    bool needs_clear = true;  // CSI 2J before the next full frame
+    bool needs_full = false;       // counted in its group's want_full while joined
+    bool needs_clear = true;       // CSI 2J before the next full frame
     std::uint64_t queued_gen = 0;  // what it shows once its writes complete; 0: nothing valid
 
     // --- the write queue: one write in flight, one frame pending
@@ -160,10 +160,10 @@ struct ConvGroup {
     renderer::ascii::AsciiConverter converter;
     renderer::ascii::TextFrame prev;
     renderer::ascii::TextFrame cur;
-    std::uint64_t gen = 0;             // cur's conversion; 0: none yet
-    std::uint64_t source_sequence = 0; // the hub sequence cur was converted from
-    std::uint64_t full_posted_gen = 0; // the newest gen whose full frame went out
-    std::uint64_t full_answered = 0;   // the newest Demand::full_request answered
+    std::uint64_t gen = 0;              // cur's conversion; 0: none yet
+    std::uint64_t source_sequence = 0;  // the hub sequence cur was converted from
+    std::uint64_t full_posted_gen = 0;  // the newest gen whose full frame went out
+    std::uint64_t full_answered = 0;    // the newest Demand::full_request answered
 };
 
 }  // namespace
@@ -228,11 +228,10 @@ struct TelnetServer::Impl {
     bool stopping = false;
 
     // --- counters: written by the two threads, read anywhere
-    std::atomic<std::uint64_t> clients_now{0}, clients_peak{0}, clients_total{0},
-        refused_full{0}, closed_stalled{0}, closed_by_client{0}, read_errors{0},
-        write_errors{0}, accept_errors{0}, frames_sent{0}, frames_full{0}, frames_skipped{0},
-        bytes_sent{0}, frames_taken{0}, conversions{0}, negotiations_seen{0}, malformed{0},
-        replies_dropped{0};
+    std::atomic<std::uint64_t> clients_now{0}, clients_peak{0}, clients_total{0}, refused_full{0},
+        closed_stalled{0}, closed_by_client{0}, read_errors{0}, write_errors{0}, accept_errors{0},
+        frames_sent{0}, frames_full{0}, frames_skipped{0}, bytes_sent{0}, frames_taken{0},
+        conversions{0}, negotiations_seen{0}, malformed{0}, replies_dropped{0};
 
     // --- main thread only
     std::thread io_thread;
@@ -288,9 +287,8 @@ void TelnetServer::Impl::run_io(std::promise<void> done) {
 }
 
 void TelnetServer::Impl::start_accept() {
-    acceptor.async_accept([this](const error_code& ec, tcp::socket socket) {
-        on_accept(ec, std::move(socket));
-    });
+    acceptor.async_accept(
+        [this](const error_code& ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
 void TelnetServer::Impl::on_accept(const error_code& ec, tcp::socket socket) {
@@ -362,10 +360,9 @@ void TelnetServer::Impl::refuse(const ClientRef& c) {
 }
 
 void TelnetServer::Impl::start_read(const ClientRef& c) {
-    c->socket.async_read_some(asio::buffer(c->read_buf),
-                              [this, c](const error_code& ec, std::size_t n) {
-                                  on_read(c, ec, n);
-                              });
+    c->socket.async_read_some(
+        asio::buffer(c->read_buf),
+        [this, c](const error_code& ec, std::size_t n) { on_read(c, ec, n); });
 }
 
 void TelnetServer::Impl::on_read(const ClientRef& c, const error_code& ec, std::size_t n) {
@@ -599,9 +596,8 @@ void TelnetServer::Impl::write_more(const ClientRef& c) {
         asio::buffer(c->in_flight_control) + c->control_offset,
         c->in_flight_frame ? asio::buffer(*c->in_flight_frame) + c->frame_offset
                            : asio::const_buffer()};
-    c->socket.async_write_some(buffers, [this, c](const error_code& ec, std::size_t n) {
-        on_written(c, ec, n);
-    });
+    c->socket.async_write_some(
+        buffers, [this, c](const error_code& ec, std::size_t n) { on_written(c, ec, n); });
 }
 
 void TelnetServer::Impl::on_written(const ClientRef& c, const error_code& ec, std::size_t n) {
@@ -816,7 +812,9 @@ TelnetOptions telnet_options_of(const config::Config& config) {
 
 TelnetServer::TelnetServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-TelnetServer::~TelnetServer() { stop(); }
+TelnetServer::~TelnetServer() {
+    stop();
+}
 
 Result<std::unique_ptr<TelnetServer>> TelnetServer::create(const TelnetOptions& options,
                                                            std::shared_ptr<SinkPort> port) {
@@ -858,9 +856,8 @@ Result<std::unique_ptr<TelnetServer>> TelnetServer::create(const TelnetOptions& 
     Impl* raw = impl.get();
     std::promise<void> io_done;
     impl->io_done = io_done.get_future();
-    impl->io_thread = std::thread([raw, done = std::move(io_done)]() mutable {
-        raw->run_io(std::move(done));
-    });
+    impl->io_thread =
+        std::thread([raw, done = std::move(io_done)]() mutable { raw->run_io(std::move(done)); });
     impl->conversion_thread = std::thread([raw] { raw->run_conversion(); });
     INTERLEAVE_LOG_INFO("telnet", "listening on {} (at most {} clients)", impl->listen_text,
                         options.max_clients);
@@ -880,8 +877,7 @@ void TelnetServer::stop() {
     // The conversion thread posts nothing more: close everything on the I/O thread, which then
     // runs out of work.
     asio::post(impl.io, [&impl] { impl.shutdown_io(); });
-    if (impl.io_done.valid() &&
-        impl.io_done.wait_for(kStopGrace) != std::future_status::ready) {
+    if (impl.io_done.valid() && impl.io_done.wait_for(kStopGrace) != std::future_status::ready) {
         INTERLEAVE_LOG_WARN("telnet", "I/O thread did not finish within {} s; stopping it",
                             std::chrono::duration<double>(kStopGrace).count());
         impl.io.stop();
@@ -943,6 +939,8 @@ nlohmann::json TelnetServer::stats() const {
     };
 }
 
-int TelnetServer::local_port() const { return impl_->local_port; }
+int TelnetServer::local_port() const {
+    return impl_->local_port;
+}
 
 }  // namespace interleave::app

@@ -68,22 +68,22 @@ struct TelnetOptions {
 struct TelnetStats {
     std::uint64_t clients_now = 0;
     std::uint64_t clients_peak = 0;
-    std::uint64_t clients_total = 0;     // clients served (refused ones not included)
-    std::uint64_t refused_full = 0;      // told "server full" and closed
-    std::uint64_t closed_stalled = 0;    // no write progress for stall_timeout_s
-    std::uint64_t closed_by_client = 0;  // EOF, IAC IP or Ctrl-C
-    std::uint64_t read_errors = 0;       // reads that failed (connection reset, ...)
-    std::uint64_t write_errors = 0;      // writes that failed (broken pipe, reset, ...)
-    std::uint64_t accept_errors = 0;     // accept() failed (out of file descriptors, ...)
-    std::uint64_t frames_sent = 0;       // frames (full or diff) written to a client
-    std::uint64_t frames_full = 0;       // of those, full frames
-    std::uint64_t frames_skipped = 0;    // a pending frame replaced by a newer one
-    std::uint64_t bytes_sent = 0;        // every byte written (frames, negotiation, messages)
-    std::uint64_t frames_taken = 0;      // frames taken from the port
-    std::uint64_t conversions = 0;       // AsciiConverter::convert calls (one per size a frame)
-    std::uint64_t negotiations_seen = 0; // WILL/WONT/DO/DONT and subnegotiations from clients
-    std::uint64_t malformed = 0;         // malformed telnet sequences from clients
-    std::uint64_t replies_dropped = 0;   // negotiation answers over a client's cap
+    std::uint64_t clients_total = 0;      // clients served (refused ones not included)
+    std::uint64_t refused_full = 0;       // told "server full" and closed
+    std::uint64_t closed_stalled = 0;     // no write progress for stall_timeout_s
+    std::uint64_t closed_by_client = 0;   // EOF, IAC IP or Ctrl-C
+    std::uint64_t read_errors = 0;        // reads that failed (connection reset, ...)
+    std::uint64_t write_errors = 0;       // writes that failed (broken pipe, reset, ...)
+    std::uint64_t accept_errors = 0;      // accept() failed (out of file descriptors, ...)
+    std::uint64_t frames_sent = 0;        // frames (full or diff) written to a client
+    std::uint64_t frames_full = 0;        // of those, full frames
+    std::uint64_t frames_skipped = 0;     // a pending frame replaced by a newer one
+    std::uint64_t bytes_sent = 0;         // every byte written (frames, negotiation, messages)
+    std::uint64_t frames_taken = 0;       // frames taken from the port
+    std::uint64_t conversions = 0;        // AsciiConverter::convert calls (one per size a frame)
+    std::uint64_t negotiations_seen = 0;  // WILL/WONT/DO/DONT and subnegotiations from clients
+    std::uint64_t malformed = 0;          // malformed telnet sequences from clients
+    std::uint64_t replies_dropped = 0;    // negotiation answers over a client's cap
 };
 
 class TelnetServer final : public Sink {

@@ -111,9 +111,18 @@ private:
 };
 
 std::string naws(int w, int h) {
-    const unsigned char b[] = {255, 251, 31, 255, 250, 31, static_cast<unsigned char>(w >> 8),
-                               static_cast<unsigned char>(w), static_cast<unsigned char>(h >> 8),
-                               static_cast<unsigned char>(h), 255, 240};
+    const unsigned char b[] = {255,
+                               251,
+                               31,
+                               255,
+                               250,
+                               31,
+                               static_cast<unsigned char>(w >> 8),
+                               static_cast<unsigned char>(w),
+                               static_cast<unsigned char>(h >> 8),
+                               static_cast<unsigned char>(h),
+                               255,
+                               240};
     return {reinterpret_cast<const char*>(b), sizeof b};
 }
 
@@ -199,8 +208,8 @@ void BM_TelnetTenClients30fps(benchmark::State& state) {
         double convert_ns = 0;
         int converted = 0;
         for (int g = 0; g < groups; ++g) {
-            interleave::renderer::ascii::AsciiConverter converter(interleave::app::ascii_options(
-                options.ascii, sizes[g][0], sizes[g][1]));
+            interleave::renderer::ascii::AsciiConverter converter(
+                interleave::app::ascii_options(options.ascii, sizes[g][0], sizes[g][1]));
             interleave::renderer::ascii::TextFrame text;
             for (int k = 0; k < frames; k += 2) {
                 fill_frame(photo, k, pixels.data());
@@ -230,7 +239,8 @@ void BM_TelnetTenClients30fps(benchmark::State& state) {
         state.counters["kB_per_client_frame"] =
             sent > 0 ? static_cast<double>(stats1.bytes_sent - stats0.bytes_sent) / sent / 1e3
                      : 0.0;
-        state.counters["skipped"] = static_cast<double>(stats1.frames_skipped - stats0.frames_skipped);
+        state.counters["skipped"] =
+            static_cast<double>(stats1.frames_skipped - stats0.frames_skipped);
         state.counters["convert_ms"] = per_conversion_ns / 1e6;
     }
 }

@@ -81,8 +81,8 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
 }
 
 std::vector<std::string> headless_args(int port, std::vector<std::string> extra) {
-    std::vector<std::string> args{"--mode",       "headless", "--renderer",
-                                  "cpu",          "--images", std::string(kSample),
+    std::vector<std::string> args{"--mode",        "headless",          "--renderer",
+                                  "cpu",           "--images",          std::string(kSample),
                                   "--telnet-port", std::to_string(port)};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -93,8 +93,8 @@ TEST(TelnetE2E, RawClientReceivesColouredFramesAndSigtermEndsThePlayer) {
     const fs::path summary_file = dir / "summary.json";
     const int port = free_port();
     ASSERT_GT(port, 0);
-    ChildProcess child(kExe, headless_args(port, {"--duration", "0", "--summary-json",
-                                                  summary_file.string()}));
+    ChildProcess child(
+        kExe, headless_args(port, {"--duration", "0", "--summary-json", summary_file.string()}));
     ASSERT_GT(child.pid(), 0) << child.spawn_error();
 
     // The player listens once it has scanned the content: retry until it does.
@@ -113,7 +113,8 @@ TEST(TelnetE2E, RawClientReceivesColouredFramesAndSigtermEndsThePlayer) {
     while (count_of(received, "\x1b[?2026l") < 5) {
         pollfd p{fd, POLLIN, 0};
         ASSERT_LT(SteadyClock::now(), give_up)
-            << "fewer than 5 frames in 30 s (" << received.size() << " bytes)\n" << child.err();
+            << "fewer than 5 frames in 30 s (" << received.size() << " bytes)\n"
+            << child.err();
         if (::poll(&p, 1, 100) <= 0) continue;
         const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
         ASSERT_GT(n, 0) << "the server closed the connection";

@@ -25,9 +25,9 @@ struct Parsed {
 };
 
 // IAC SB NAWS 0x01 0x2c (300) 0x00 0xff (255, doubled) IAC SE
-constexpr std::uint8_t kGoodNaws[] = {telnet::kIac, telnet::kSb, telnet::kOptNaws, 0x01, 0x2c,
-                                      0x00,         0xff,        0xff,             telnet::kIac,
-                                      telnet::kSe};
+constexpr std::uint8_t kGoodNaws[] = {
+    telnet::kIac, telnet::kSb, telnet::kOptNaws, 0x01,       0x2c, 0x00,
+    0xff,         0xff,        telnet::kIac,     telnet::kSe};
 
 }  // namespace
 
@@ -73,14 +73,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     chunked.feed(naws.subspan(cut), good.data, good.events);
     FUZZ_CHECK(!good.events.empty(), "the good NAWS gives an event");
     const TelnetEvent& last = good.events.back();
-    FUZZ_CHECK(last.kind == TelnetEvent::Kind::kWindowSize && last.width == 300 &&
-                   last.height == 255,
-               "the good NAWS reads as 300x255");
+    FUZZ_CHECK(
+        last.kind == TelnetEvent::Kind::kWindowSize && last.width == 300 && last.height == 255,
+        "the good NAWS reads as 300x255");
     FUZZ_CHECK(chunked.ground(), "ground after a complete sequence");
     FUZZ_CHECK(good.data.empty(), "NAWS is not data");
     if (was_ground) {
         FUZZ_CHECK(good.events.size() == 1, "from the ground state only the NAWS");
-        FUZZ_CHECK(chunked.malformed() == malformed_before, "from the ground state nothing malformed");
+        FUZZ_CHECK(chunked.malformed() == malformed_before,
+                   "from the ground state nothing malformed");
     }
     return 0;
 }

@@ -116,8 +116,7 @@ TEST(TelnetParser, NawsWithEscapedAndZeroSides) {
 
 TEST(TelnetParser, NawsWithUnescapedIacIsTolerated) {
     TelnetParser parser;
-    const Parsed p =
-        parse_all(parser, bytes({kIac, kSb, kOptNaws, 0, kIac, 0, 24, kIac, kSe}));
+    const Parsed p = parse_all(parser, bytes({kIac, kSb, kOptNaws, 0, kIac, 0, 24, kIac, kSe}));
     ASSERT_EQ(p.events.size(), 1u);
     EXPECT_EQ(p.events[0], window(255, 24));
     EXPECT_EQ(parser.malformed(), 1u);  // counted, but understood
@@ -145,8 +144,8 @@ TEST(TelnetParser, InterruptAndOtherCommands) {
 TEST(TelnetParser, OtherSubnegotiationIsReported) {
     TelnetParser parser;
     // TTYPE IS "xterm"
-    const Parsed p = parse_all(parser, bytes({kIac, kSb, kOptTtype, 0, 'x', 't', 'e', 'r', 'm',
-                                              kIac, kSe}));
+    const Parsed p =
+        parse_all(parser, bytes({kIac, kSb, kOptTtype, 0, 'x', 't', 'e', 'r', 'm', kIac, kSe}));
     ASSERT_EQ(p.events.size(), 1u);
     EXPECT_EQ(p.events[0].kind, Kind::kSubnegotiation);
     EXPECT_EQ(p.events[0].code, kOptTtype);
@@ -155,10 +154,9 @@ TEST(TelnetParser, OtherSubnegotiationIsReported) {
 
 TEST(TelnetParser, NawsOfWrongLengthIsMalformed) {
     TelnetParser parser;
-    const Parsed p = parse_all(parser, bytes({kIac, kSb, kOptNaws, 0, 80, 0, kIac, kSe}) +
-                                           bytes({kIac, kSb, kOptNaws, 0, 80, 0, 24, 1, kIac,
-                                                  kSe}) +
-                                           naws(70, 20));
+    const Parsed p = parse_all(
+        parser, bytes({kIac, kSb, kOptNaws, 0, 80, 0, kIac, kSe}) +
+                    bytes({kIac, kSb, kOptNaws, 0, 80, 0, 24, 1, kIac, kSe}) + naws(70, 20));
     ASSERT_EQ(p.events.size(), 1u);
     EXPECT_EQ(p.events[0], window(70, 20));
     EXPECT_EQ(parser.malformed(), 2u);
@@ -197,8 +195,8 @@ TEST(TelnetParser, UnterminatedSubnegotiationEndsAtTheNextCommand) {
 TEST(TelnetParser, MissingOptionBytesResynchronise) {
     TelnetParser parser;
     // IAC WILL <lost>, IAC SB <lost>, then good sequences.
-    const Parsed p = parse_bytewise(parser, bytes({kIac, kWill, kIac, kSb}) +
-                                                naws(81, 25) + bytes({kIac, kDo, kOptEcho}));
+    const Parsed p = parse_bytewise(
+        parser, bytes({kIac, kWill, kIac, kSb}) + naws(81, 25) + bytes({kIac, kDo, kOptEcho}));
     ASSERT_EQ(p.events.size(), 2u);
     EXPECT_EQ(p.events[0], window(81, 25));
     EXPECT_EQ(p.events[1], negotiation(Verb::kDo, kOptEcho));

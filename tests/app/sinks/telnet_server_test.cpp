@@ -47,8 +47,8 @@ std::string bytes(std::initializer_list<int> values) {
 
 std::string naws(int width, int height) {
     using namespace telnet;
-    return bytes({kIac, kWill, kOptNaws, kIac, kSb, kOptNaws, width >> 8, width & 0xff,
-                  height >> 8, height & 0xff, kIac, kSe});
+    return bytes({kIac, kWill, kOptNaws, kIac, kSb, kOptNaws, width >> 8, width & 0xff, height >> 8,
+                  height & 0xff, kIac, kSe});
 }
 
 // Counts `needle` in a byte stream that arrives in pieces.
@@ -223,8 +223,10 @@ struct Harness {
     explicit Harness(TelnetOptions options = base_options()) {
         port = hub.attach("telnet", SinkPolicy::kLatest);
         auto created = TelnetServer::create(options, port);
-        if (created) server = std::move(*created);
-        else error = created.error().message();
+        if (created)
+            server = std::move(*created);
+        else
+            error = created.error().message();
     }
     static TelnetOptions base_options() {
         TelnetOptions o;
@@ -269,7 +271,8 @@ struct Harness {
 
 std::size_t open_fds() {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator("/proc/self/fd")) {
         ++n;
     }
     return n;
@@ -312,9 +315,9 @@ TEST(TelnetServer, FiftyClientsAtThreeSizesShareConversionsWhileOthersMisbehave)
     {
         using namespace telnet;
         const std::string garbage =
-            bytes({kIac, kSb, kOptNaws, 0, 80, kIac, kWill, kIac, kSb, kIac, kSe, kIac, 0x41,
-                   kIac, kDo, 99, kIac, kDo, 99, kIac, kWill, 24, kIac, kSb, kOptNaws, 1, 2, 3,
-                   kIac, kSe}) +
+            bytes({kIac,  kSb,  kOptNaws, 0,    80,       kIac, kWill, kIac, kSb,  kIac,
+                   kSe,   kIac, 0x41,     kIac, kDo,      99,   kIac,  kDo,  99,   kIac,
+                   kWill, 24,   kIac,     kSb,  kOptNaws, 1,    2,     3,    kIac, kSe}) +
             std::string(300, 'z') + naws(80, 24);
         ASSERT_TRUE(send_all(malformed->fd, garbage));
     }
@@ -354,7 +357,8 @@ TEST(TelnetServer, FiftyClientsAtThreeSizesShareConversionsWhileOthersMisbehave)
                 if (fleet.frames(c) < static_cast<std::uint64_t>(k)) return false;
             }
             return true;
-        })) << "frame " << k << " reaches every reader";
+        })) << "frame "
+            << k << " reaches every reader";
     }
     const TelnetStats after = h.server->counters();
     const std::uint64_t taken = after.frames_taken - before.frames_taken;
@@ -481,9 +485,8 @@ TEST(TelnetServer, NewClientGetsTheLatestFrameAtOnce) {
     ASSERT_NE(same_size, nullptr);
     ASSERT_NE(other_size, nullptr);
     ASSERT_TRUE(send_all(other_size->fd, naws(100, 30)));
-    ASSERT_TRUE(wait_until([&] {
-        return fleet.frames(same_size) >= 1 && fleet.frames(other_size) >= 1;
-    }));
+    ASSERT_TRUE(
+        wait_until([&] { return fleet.frames(same_size) >= 1 && fleet.frames(other_size) >= 1; }));
     // Nothing new: nothing more is sent.
     const std::uint64_t sent = h.server->counters().frames_sent;
     std::this_thread::sleep_for(100ms);
@@ -548,9 +551,10 @@ TEST(TelnetServer, UnsupportedOptionsAreRefusedOnce) {
     ASSERT_NE(c, nullptr);
     using namespace telnet;
     // Acknowledgements of the greeting, then requests the server lacks, twice each.
-    ASSERT_TRUE(send_all(c->fd, bytes({kIac, kDo, kOptEcho, kIac, kDo, kOptSga, kIac, kWont,
-                                       kOptNaws, kIac, kDo, kOptTtype, kIac, kWill, kOptTtype,
-                                       kIac, kDo, kOptTtype, kIac, kWill, kOptTtype})));
+    ASSERT_TRUE(send_all(
+        c->fd, bytes({kIac,      kDo,      kOptEcho, kIac,      kDo,       kOptSga, kIac,
+                      kWont,     kOptNaws, kIac,     kDo,       kOptTtype, kIac,    kWill,
+                      kOptTtype, kIac,     kDo,      kOptTtype, kIac,      kWill,   kOptTtype})));
     ASSERT_TRUE(wait_until([&] { return h.server->counters().negotiations_seen == 7; }));
     ASSERT_TRUE(h.publish(1));  // the answers are before this frame in the stream
     ASSERT_TRUE(wait_until([&] { return fleet.frames(c) >= 1; }));
