@@ -730,7 +730,9 @@ void TelnetServer::Impl::run_conversion() {
                 frame = port->wait_take(kTakeSlice);
                 if (frame) {
                     frames_taken.fetch_add(1, std::memory_order_relaxed);
-                    next_tick = SteadyClock::now() + period;
+                    // On the schedule (a frame late by jitter does not push the next one
+                    // back, so a source at exactly `fps` loses none), never before now.
+                    next_tick = std::max(next_tick + period, SteadyClock::now());
                 }
             }
             Batch batch;
