@@ -362,7 +362,7 @@ TEST(TelnetServer, FiftyClientsAtThreeSizesShareConversionsWhileOthersMisbehave)
     const long rss_before = rss_kb();
 
     // Lockstep: each frame reaches every reader before the next is published.
-    constexpr int kFrames = 30;
+    constexpr int kFrames = 20;
     for (int k = 2; k <= kFrames + 1; ++k) {
         ASSERT_TRUE(h.publish(k));
         ASSERT_TRUE(wait_until([&] {
@@ -388,7 +388,7 @@ TEST(TelnetServer, FiftyClientsAtThreeSizesShareConversionsWhileOthersMisbehave)
     ASSERT_TRUE(wait_until(
         [&] {
             if (!h.publish(k++)) return false;
-            std::this_thread::sleep_for(5ms);
+            std::this_thread::sleep_for(20ms);
             return h.server->counters().closed_stalled == 1;
         },
         30s));
