@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks: Google Benchmark micro benchmarks (decoders, catalog, compositor against
-# pixman, GL uploads through PBOs against direct), then `interleave bench` and
+# pixman, GL uploads through PBOs against direct, frame to text against libchafa, publishing
+# to sinks, the telnet server), then `interleave bench` and
 # `interleave --benchmark` (CPU and GL compositing) on photographic 1080p SBS content made from
 # Debian's mate-backgrounds photographs.
 #   bench/run.sh BUILD_DIR [--json]
@@ -13,6 +14,10 @@ content="${INTERLEAVE_BENCH_CONTENT:-${TMPDIR:-/tmp}/interleave-bench-1080p}"
 "$build/bench/loader_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 "$build/bench/renderer_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 "$build/bench/gl_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+# Frame to text against libchafa, publishing to three sinks, the telnet server's own CPU.
+"$build/bench/ascii_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+"$build/bench/app_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+"$build/bench/telnet_bench"
 
 if [ ! -d "$content/face" ]; then
     "$build/bench/interleave_make_bench_content" "$content" --size 1920x1080 --frames 48 \

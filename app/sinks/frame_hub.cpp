@@ -92,13 +92,15 @@ std::shared_ptr<SinkPort> FrameHub::attach(std::string name, SinkPolicy policy,
     // one latest() keeps.
     pool_cap_ += port->queue_frames_ + 2;
     pool_.reset();  // made at the new size on the next acquire (no frame is out yet)
-    ports_.push_back(port);
+    auto ports = std::make_shared<Ports>(*ports_);
+    ports->push_back(port);
+    ports_ = std::move(ports);
     return port;
 }
 
 bool FrameHub::wanted(std::uint64_t shown) const {
     std::lock_guard lock(mutex_);  // ports' wants() take no lock: hub -> port never nests
-    for (const auto& port : ports_) {
+    for (const auto& port : *ports_) {
         if (port->wants(shown)) return true;
     }
     return false;
@@ -130,13 +132,13 @@ void FrameHub::publish(std::shared_ptr<CapturedFrame> frame) {
     if (!frame) return;
     frame->sequence = next_sequence_++;
     const FrameRef shared = std::move(frame);
-    std::vector<std::shared_ptr<SinkPort>> ports;
+    std::shared_ptr<const Ports> ports;
     {
         std::lock_guard lock(mutex_);
         ports = ports_;
     }
     bool offered = false;
-    for (const auto& port : ports) {
+    for (const auto& port : *ports) {
         if (!port->wants(shared->shown)) continue;
         port->offer(shared);
         offered = true;
@@ -145,12 +147,12 @@ void FrameHub::publish(std::shared_ptr<CapturedFrame> frame) {
 }
 
 void FrameHub::close_all() {
-    std::vector<std::shared_ptr<SinkPort>> ports;
+    std::shared_ptr<const Ports> ports;
     {
         std::lock_guard lock(mutex_);
         ports = ports_;
     }
-    for (const auto& port : ports) port->close();
+    for (const auto& port : *ports) port->close();
 }
 
 FrameHubStats FrameHub::stats() const {
@@ -165,7 +167,7 @@ FrameHubStats FrameHub::stats() const {
 
 std::vector<std::shared_ptr<SinkPort>> FrameHub::ports() const {
     std::lock_guard lock(mutex_);
-    return ports_;
+    return *ports_;
 }
 
 }  // namespace interleave::app

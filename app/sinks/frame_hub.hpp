@@ -76,6 +76,7 @@ public:
     // port wants a frame the GL path does not read it back. Default true.
     void set_wanted(bool wanted) { wanted_.store(wanted, std::memory_order_release); }
     [[nodiscard]] bool wanted() const { return wanted_.load(std::memory_order_acquire); }
+
     // Wakes a waiting taker; later offers are refused. Idempotent.
     void close();
     [[nodiscard]] bool closed() const;
@@ -141,9 +142,11 @@ public:
     [[nodiscard]] std::vector<std::shared_ptr<SinkPort>> ports() const;
 
 private:
-    // --- guarded by mutex_ (leaf lock); ports_ is fixed once the render thread publishes
+    // --- guarded by mutex_ (leaf lock); ports_ is replaced, never changed, by attach(), so
+    // publish() takes a reference under the lock and offers outside it, allocating nothing
+    using Ports = std::vector<std::shared_ptr<SinkPort>>;
     mutable std::mutex mutex_;
-    std::vector<std::shared_ptr<SinkPort>> ports_;
+    std::shared_ptr<const Ports> ports_ = std::make_shared<const Ports>();
     // The render thread's frame being filled and the GL read-backs in flight.
     std::size_t pool_cap_ = 3;
     std::unique_ptr<loader::BufferPool> pool_;

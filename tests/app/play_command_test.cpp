@@ -575,10 +575,14 @@ TEST(PlayCommand, FlagBeatsEnvironmentBeatsFileBeatsDefault) {
 
 // --- Start-up errors -----------------------------------------------------------------------
 
-TEST(PlayCommand, AsciiModeIsNotBuiltYetAndExitsTwoNamingOutputMode) {
-    const auto r = play({"--mode", "ascii", "--images", std::string(kSample)});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find("output.mode"), std::string::npos) << r.err;
+// Its terminal behaviour is tested in ascii_mode_test.cpp; here stdout is a pipe: plain frames.
+TEST(PlayCommand, AsciiModeIntoAPipeWritesPlainTextFramesAndEnds) {
+    const auto r = play({"--mode", "ascii", "--images", std::string(kSample), "--duration", "1",
+                         "--ascii-size", "20x5", "--renderer", "cpu"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\x1b[38;5;"), std::string::npos) << r.out;  // colour escapes
+    EXPECT_EQ(r.out.find("\x1b[?1049h"), std::string::npos);  // no screen switching
+    EXPECT_EQ(r.out.find("\x1b[H"), std::string::npos);       // no cursor movement
 }
 
 // --- GL rungs (Mesa llvmpipe through surfaceless EGL; no display server) ------------------
