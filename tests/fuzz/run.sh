@@ -4,7 +4,7 @@
 # regressions (tests/fuzz/regressions/<name>/, read only): the repository is never written.
 # Prints executions per second and in total per target; fails when a target crashes, leaks,
 # runs out of memory or times out, and keeps the input that did it under FINDINGS_DIR.
-#   tests/fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET]     (default 30 s; 11 targets: ~3.5 min)
+#   tests/fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET]     (default 30 s; 12 targets, two at a time: ~3 min)
 # Environment: INTERLEAVE_FUZZ_JOBS (targets at once, default 2), INTERLEAVE_FUZZ_FINDINGS
 # (default BUILD_DIR/fuzz-findings), ASAN_OPTIONS / UBSAN_OPTIONS (defaults below).
 set -euo pipefail
