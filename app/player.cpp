@@ -12,10 +12,12 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include "app/pipeline.hpp"
@@ -41,9 +43,26 @@ const char* mode_name(const PlayOptions& options) {
     return "headless";
 }
 
+// Counts the lines the logger hands its sinks (any thread; spdlog's sink mutex guards it).
+class CountingSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    [[nodiscard]] std::uint64_t lines() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return lines_;
+    }
+
+protected:
+    void sink_it_(const spdlog::details::log_msg&) override { ++lines_; }
+    void flush_() override {}
+
+private:
+    std::uint64_t lines_ = 0;
+};
+
 // While the picture owns the terminal that stderr writes to as well, log lines wait in memory
-// (the last kLines) and go to stderr once the terminal is back. The logger's sinks change
-// only while no other thread runs: before the pipeline starts and after its joins.
+// (the last kLines) and go to stderr once the terminal is back, after one line saying how many
+// earlier ones were dropped, if any. The logger's sinks change only while no other thread
+// runs: before the pipeline starts and after its joins.
 class HeldLogs {
 public:
     static constexpr std::size_t kLines = 1000;
@@ -53,7 +72,8 @@ public:
         saved_ = sinks;
         ring_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kLines);
         ring_->set_pattern("%H:%M:%S.%e %l %v");
-        sinks = {ring_};
+        counter_ = std::make_shared<CountingSink>();
+        sinks = {ring_, counter_};
     }
     ~HeldLogs() { release(); }
     HeldLogs(const HeldLogs&) = delete;
@@ -61,14 +81,24 @@ public:
     void release() {
         if (!ring_) return;
         log::logger().sinks() = saved_;
-        for (const std::string& line : ring_->last_formatted()) std::fputs(line.c_str(), stderr);
+        const std::vector<std::string> lines = ring_->last_formatted();
+        const std::uint64_t total = counter_->lines();
+        if (total > lines.size()) {
+            fmt::print(stderr,
+                       "interleave: {} earlier log lines were dropped while the picture had the "
+                       "terminal (the last {} follow)\n",
+                       total - lines.size(), lines.size());
+        }
+        for (const std::string& line : lines) std::fputs(line.c_str(), stderr);
         std::fflush(stderr);
         ring_.reset();
+        counter_.reset();
     }
 
 private:
     std::vector<spdlog::sink_ptr> saved_;
     std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> ring_;
+    std::shared_ptr<CountingSink> counter_;
 };
 
 // The windowed size: --size when given, else the content's size (turned for 90 and 270); a

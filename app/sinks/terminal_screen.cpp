@@ -27,6 +27,12 @@ std::atomic<int> g_fd{-1};
 termios g_saved{};
 std::atomic<bool> g_resized{false};
 struct sigaction g_old_winch {};
+// The signals that end the process without unwinding (Ctrl-\, abort() from a failed assert
+// or std::terminate, a crash): while the screen is entered, their handler restores first.
+constexpr int kFatalSignals[] = {SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE};
+constexpr int kFatalCount = static_cast<int>(sizeof kFatalSignals / sizeof kFatalSignals[0]);
+// What was installed before enter(), put back by restore() and by the handler itself.
+struct sigaction g_old_fatal[kFatalCount] {};
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
               "the signal path needs lock-free atomics");
 
@@ -65,6 +71,34 @@ void restore_armed() noexcept {
 
 void restore_at_exit() {
     restore_armed();
+}
+
+// Restores the terminal, puts the earlier disposition back (the default, or a sanitizer's
+// handler) and lets the signal do what it would have done: the exit status and the core dump
+// stay as without us. A fault (SIGSEGV, SIGBUS, SIGFPE from the CPU) comes again when the
+// handler returns to the faulting instruction; a sent or raised one is raised again, and
+// arrives once the handler returns (it is blocked while it runs).
+void on_fatal(int number, siginfo_t* info, void*) {
+    restore_armed();
+    for (int i = 0; i < kFatalCount; ++i) {
+        if (kFatalSignals[i] == number) sigaction(number, &g_old_fatal[i], nullptr);
+    }
+    const bool fault = info != nullptr && info->si_code > 0 && number != SIGQUIT &&
+                       number != SIGABRT;
+    if (!fault) ::raise(number);
+}
+
+void install_fatal_handlers() {
+    struct sigaction fatal {};
+    fatal.sa_sigaction = on_fatal;
+    sigemptyset(&fatal.sa_mask);
+    // SA_RESETHAND: a second one while the handler runs gets the default at once.
+    fatal.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
+    for (int i = 0; i < kFatalCount; ++i) sigaction(kFatalSignals[i], &fatal, &g_old_fatal[i]);
+}
+
+void remove_fatal_handlers() {
+    for (int i = 0; i < kFatalCount; ++i) sigaction(kFatalSignals[i], &g_old_fatal[i], nullptr);
 }
 
 }  // namespace
@@ -107,6 +141,9 @@ Result<std::unique_ptr<TerminalScreen>> TerminalScreen::enter(int out_fd) {
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
     raw.c_cc[VSUSP] = _POSIX_VDISABLE;
+    // Ctrl-\ would be SIGQUIT: an exit with a core dump, no summary. Off like Ctrl-Z (a
+    // SIGQUIT sent from elsewhere still restores, through the fatal handlers).
+    raw.c_cc[VQUIT] = _POSIX_VDISABLE;
     g_saved = saved;
     g_fd.store(out_fd, std::memory_order_relaxed);
     static std::once_flag at_exit_once;
@@ -118,6 +155,7 @@ Result<std::unique_ptr<TerminalScreen>> TerminalScreen::enter(int out_fd) {
     winch.sa_flags = SA_RESTART;
     g_resized.store(false);
     sigaction(SIGWINCH, &winch, &g_old_winch);
+    install_fatal_handlers();
 
     // Armed before the settings change, so a signal from here on puts them back.
     g_armed.store(true, std::memory_order_release);
@@ -127,6 +165,7 @@ Result<std::unique_ptr<TerminalScreen>> TerminalScreen::enter(int out_fd) {
     if (rc != 0) {
         const int err = errno;
         g_armed.store(false);
+        remove_fatal_handlers();
         sigaction(SIGWINCH, &g_old_winch, nullptr);
         g_claimed.store(false);
         return make_error(ErrorCode::kIo, "terminal", "cannot change its settings ({})",
@@ -144,6 +183,7 @@ void TerminalScreen::restore() {
     if (restored_) return;
     restored_ = true;
     restore_armed();
+    remove_fatal_handlers();
     sigaction(SIGWINCH, &g_old_winch, nullptr);
     g_claimed.store(false);
 }

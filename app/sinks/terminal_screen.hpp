@@ -1,8 +1,10 @@
 // TerminalScreen: the terminal while the picture owns it: the termios settings saved and
 // changed (no echo, no line mode, no flow control; signals kept, so Ctrl-C stays SIGINT), the
 // alternate screen, the hidden cursor, the window size and SIGWINCH; and its exact restore on
-// every way out: restore() (the owner's normal end), the destructor, atexit, and
-// restore_after_signal(), the async-signal-safe form a signal handler calls before _exit.
+// every way out: restore() (the owner's normal end), the destructor, atexit,
+// restore_after_signal() (the async-signal-safe form a signal handler calls before _exit), and
+// while entered its own handlers for SIGQUIT, SIGABRT, SIGSEGV, SIGBUS and SIGFPE, which
+// restore and then let the signal end the process as it would have (status, core dump).
 // Thread: enter() and restore() on the owning thread (a sink's or main); the size and the
 // resize flag from any thread; restore_after_signal() from anywhere, a signal handler included.
 // At most one TerminalScreen is entered per process (the saved state is process-wide, so the
@@ -42,9 +44,10 @@ public:
     [[nodiscard]] static TerminalSize size_of(int fd);
 
     // Takes over terminal `out_fd`: saves its termios, turns off ECHO, ICANON, IEXTEN, IXON
-    // and the suspend character (Ctrl-Z would stop the player with the screen still taken),
-    // keeps ISIG (Ctrl-C is SIGINT), reads byte by byte (VMIN 1, VTIME 0); installs a SIGWINCH
-    // handler; writes kEnterSequence. `in_fd`'s file status flags are never changed (stdin
+    // and the suspend and quit characters (Ctrl-Z would stop the player with the screen still
+    // taken, Ctrl-\ would kill it), keeps ISIG (Ctrl-C is SIGINT), reads byte by byte (VMIN 1,
+    // VTIME 0); installs a SIGWINCH handler and the fatal signals' restoring handlers (the
+    // earlier ones come back at restore()); writes kEnterSequence. `in_fd`'s file status flags are never changed (stdin
     // stays blocking). Errors: kUnsupported when `out_fd` is no terminal, kIo when its termios
     // cannot be read or set, kInternal when another TerminalScreen is entered.
     [[nodiscard]] static Result<std::unique_ptr<TerminalScreen>> enter(int out_fd);
@@ -52,8 +55,8 @@ public:
     TerminalScreen(const TerminalScreen&) = delete;
     TerminalScreen& operator=(const TerminalScreen&) = delete;
 
-    // Writes kRestoreSequence and sets the saved termios back (TCSANOW), and the SIGWINCH
-    // handler that was there before. Idempotent; whichever restore runs first does it once.
+    // Writes kRestoreSequence and sets the saved termios back (TCSANOW), and the SIGWINCH and
+    // fatal signal handlers that were there before. Idempotent; whichever restore runs first does it once.
     void restore();
     // The async-signal-safe restore (write() and tcsetattr() only) of whichever screen is
     // entered; nothing when none is. For StopSignal's forced exit and fatal paths.

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include "core/log.hpp"
@@ -43,6 +44,8 @@ const char* to_string(TerminalQuit why) {
             return "key";
         case TerminalQuit::kViewerGone:
             return "viewer gone";
+        case TerminalQuit::kFailed:
+            return "output failed";
     }
     return "key";
 }
@@ -206,10 +209,33 @@ void TerminalSink::wait_until(SteadyClock::time_point deadline, bool keys_pendin
 
 bool TerminalSink::write_frame(std::string_view bytes) {
     const int fd = options_.out_fd;
+    const bool terminal = screen_ != nullptr;
+    // Set once stop() is seen: a pipe or file gets until then to take the rest of the frame.
+    std::optional<SteadyClock::time_point> finish_by;
     while (!bytes.empty()) {
-        if (stop_.load(std::memory_order_acquire)) return false;
+        if (!finish_by && stop_.load(std::memory_order_acquire)) {
+            if (terminal) return false;  // the restore follows, and it starts with ESC
+            finish_by = SteadyClock::now() + kFinishBound;
+        }
+        int timeout = kPollMs;
+        if (finish_by) {
+            const auto now = SteadyClock::now();
+            if (now >= *finish_by) {
+                // Cut short: end the half-written row, so what follows in a file starts in
+                // default colours on a line of its own (only when it fits at once).
+                constexpr std::string_view kTail = "\x1b[0m\r\n";
+                pollfd out{fd, POLLOUT, 0};
+                if (::poll(&out, 1, 0) > 0 && (out.revents & POLLOUT) != 0) {
+                    const ssize_t n = ::write(fd, kTail.data(), kTail.size());
+                    if (n > 0) bytes_.fetch_add(static_cast<std::uint64_t>(n));
+                }
+                return false;
+            }
+            timeout = poll_ms(*finish_by - now);
+        }
+        // After stop() the eventfd stays readable: only the output is waited on then.
         pollfd fds[2] = {{fd, POLLOUT, 0}, {wake_fd_, POLLIN, 0}};
-        const int ready = ::poll(fds, 2, kPollMs);
+        const int ready = ::poll(fds, finish_by ? 1 : 2, timeout);
         if (ready < 0 && errno != EINTR) {
             viewer_gone_.store(true);
             return false;
@@ -289,6 +315,7 @@ void TerminalSink::run() {
             if (!frame) continue;
             redraw = false;
             const auto started = SteadyClock::now();
+            if (options_.before_frame) options_.before_frame();
             converter.convert(frame->view(), text);
             frame.reset();  // the pixels go back to the hub's pool before the write
             const TerminalEncoding kind = painter.paint(text, out);
@@ -319,9 +346,14 @@ void TerminalSink::run() {
             next_due = std::max(next_due + period, started);
         }
     } catch (const std::exception& e) {
+        // Logged first: while the picture owns stderr's terminal the line is held and comes
+        // out after the restore. Then the player stops instead of showing a frozen picture
+        // that no key can end (the keys were read here too).
         INTERLEAVE_LOG_ERROR("terminal", "output thread failed: {}", e.what());
+        quit(TerminalQuit::kFailed);
     } catch (...) {
         INTERLEAVE_LOG_ERROR("terminal", "output thread failed");
+        quit(TerminalQuit::kFailed);
     }
 }
 

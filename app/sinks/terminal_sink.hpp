@@ -4,7 +4,10 @@
 // and after each resize (SIGWINCH) or cut-short write, otherwise only the cells that changed;
 // `q`, Esc and Ctrl-C quit. To a pipe or file: every frame whole (encode_plain, a blank line
 // after), no cursor movement, no screen switching, termios untouched; a closed pipe ends the
-// output ("viewer gone"). The sink never calls into app/: it reports quits through a callback.
+// output ("viewer gone"); at stop the frame being written is finished (for up to kFinishBound,
+// then a colour reset and a line end if the pipe takes them), so a slow reader still gets
+// whole frames. If the thread fails it asks to stop ("output failed"), the picture frozen
+// otherwise. The sink never calls into app/: it reports quits through a callback.
 // Thread: start()/stop()/stats() on main; the work on "sink-terminal".
 #pragma once
 
@@ -31,8 +34,10 @@ namespace interleave::app {
 enum class TerminalQuit {
     kKey,         // q, Esc or Ctrl-C read from the terminal
     kViewerGone,  // stdout closed (EPIPE), or the terminal hung up (EIO)
+    kFailed,      // the sink's thread failed (an exception); the picture would freeze
 };
-[[nodiscard]] const char* to_string(TerminalQuit why);  // "key", "viewer gone"
+// "key", "viewer gone", "output failed" (string literals: StopSignal::request_by takes them).
+[[nodiscard]] const char* to_string(TerminalQuit why);
 
 struct TerminalSinkOptions {
     config::AsciiConfig ascii;
@@ -43,6 +48,9 @@ struct TerminalSinkOptions {
     std::function<void(TerminalQuit)> on_quit;
     // DEC mode 2026 around each frame (terminals that lack it ignore it).
     bool synchronized = true;
+    // Tests only: called on the sink's thread before each frame is converted; it may throw,
+    // to stand for a failure of the conversion. Empty: nothing.
+    std::function<void()> before_frame;
 };
 
 // Which encoder a frame went out with.
@@ -118,8 +126,12 @@ public:
     TerminalSink& operator=(const TerminalSink&) = delete;
 
     [[nodiscard]] std::string_view name() const override { return "terminal"; }
+    // How long stop() lets a pipe or file take the rest of the frame being written.
+    static constexpr std::chrono::milliseconds kFinishBound{1000};
+
     // Ends the thread (within its poll period, ~50 ms; a write blocked on a stalled terminal
-    // is abandoned at its next chunk), then restores the terminal. Idempotent.
+    // is abandoned at its next chunk, one to a pipe or file within kFinishBound), then
+    // restores the terminal. Idempotent.
     void stop() override;
     [[nodiscard]] nlohmann::json stats() const override;
     [[nodiscard]] TerminalSinkStats counters() const;
@@ -134,7 +146,10 @@ private:
     bool read_keys(QuitKeys& keys);
     // Sleeps until `deadline` or a key or stop(), whichever first.
     void wait_until(std::chrono::steady_clock::time_point deadline, bool keys_pending);
-    // Writes `bytes` whole; false when stop() cut it short or the viewer is gone.
+    // Writes `bytes` whole; false when stop() cut it short or the viewer is gone. On a
+    // terminal stop() cuts it at once (the restore follows); to a pipe or file it goes on for
+    // up to kFinishBound after stop(), then ends the cut frame with a reset and a line end
+    // when the fd takes them at once.
     bool write_frame(std::string_view bytes);
     void quit(TerminalQuit why);
 

@@ -18,7 +18,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -67,13 +66,31 @@ bool shows_frames(const std::string& screen) {
     return count(screen, "\x1b[38;5;") >= 50 && ink_cells(screen) >= 200;
 }
 
+// `text` with ESC, CR and LF shown as \e, \r and \n (for failure messages).
+std::string visible(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '\x1b')
+            out += "\\e";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
 bool ci() {
     const char* v = std::getenv("CI");
     return v != nullptr && std::string_view(v) == "true";
 }
 
 // The player in a tmux pane through a wrapper script that records `stty -a` before and after,
-// the player's pid and exit code, then prints MARK and keeps the pane open.
+// the player's pid and exit code, then prints MARK and keeps the pane open. Everything the pane
+// shows, the alternate screen's frames included, is also logged raw to output_log() (the
+// script waits for the log to be attached before it starts).
 class AsciiPane {
 public:
     explicit AsciiPane(const std::vector<std::string>& extra, bool stderr_to_file = false,
@@ -84,6 +101,7 @@ public:
         if (stderr_to_file) args += " 2>" + shell_quote(path("stderr.txt"));
         const std::string d = shell_quote(dir_.path().string());
         std::string script;
+        script += "while [ ! -e " + d + "/go ]; do sleep 0.02; done\n";
         script += "trap : INT TERM\n";  // the wrapper outlives a Ctrl-C meant for the player
         script += "stty -a > " + d + "/stty_before\n";
         script += "sh -c 'echo $$ > \"$0\"/pid; exec \"$@\"' " + d + " " + args + "\n";
@@ -94,12 +112,26 @@ public:
         script += "exec sleep 60\n";
         write_text(dir_ / "run.sh", script);
         tmux_ = std::make_unique<TmuxSession>("sh " + shell_quote(path("run.sh")), cols, rows);
+        if (tmux_->ok() && tmux_->log_output_to(path("pane.log"))) write_text(dir_ / "go", "");
     }
 
     [[nodiscard]] std::string path(std::string_view name) const {
         return (dir_.path() / name).string();
     }
     [[nodiscard]] TmuxSession& tmux() { return *tmux_; }
+    // The pane's raw output so far.
+    [[nodiscard]] std::string output_log() const { return slurp(dir_ / "pane.log"); }
+    // What was written while the picture had the terminal: from entering the alternate screen
+    // to leaving it (or the end, while it still plays).
+    [[nodiscard]] std::string output_while_playing() const {
+        const std::string log = output_log();
+        const std::size_t begin = log.find("\x1b[?1049h");
+        if (begin == std::string::npos) return {};
+        const std::size_t end = log.find("\x1b[?1049l", begin);
+        return log.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    }
+    // Frames drawn so far (each full or diff frame is one synchronized update).
+    [[nodiscard]] std::size_t frames_drawn() const { return count(output_log(), "\x1b[?2026h"); }
 
     // Playing: the alternate screen on, the cursor hidden, frames on screen.
     [[nodiscard]] bool wait_playing() {
@@ -199,11 +231,20 @@ TEST(AsciiMode, EscQuitsAndStatsLinesNeverReachThePicturesTerminal) {
     AsciiPane pane({"--stats-interval", "0.1"});
     ASSERT_TRUE(pane.tmux().ok()) << pane.tmux().error();
     ASSERT_TRUE(pane.wait_playing());
-    std::this_thread::sleep_for(milliseconds(300));  // time for a few stats lines
+    // Time for a few stats lines: more frames drawn (the picture changes) than one interval.
+    const std::size_t drawn = pane.frames_drawn();
+    ASSERT_TRUE(wait_until([&] { return pane.frames_drawn() >= drawn + 10; }));
+    // Nothing but the picture on the screen while it plays.
+    EXPECT_EQ(pane.tmux().display("#{alternate_on}"), "1");
+    EXPECT_EQ(pane.tmux().capture(false).find("t="), std::string::npos);
     ASSERT_TRUE(pane.tmux().send_keys({"Escape"}));
     pane.expect_restored();
     EXPECT_EQ(pane.summary()["stopped_by"], "key");
-    // stderr is the picture's terminal: the stats lines were dropped, not held or mixed in.
+    // stderr is the picture's terminal: the stats lines were dropped, not held or mixed in,
+    // neither while the picture played (the raw output of the alternate screen) nor after.
+    const std::string playing = pane.output_while_playing();
+    ASSERT_TRUE(shows_frames(playing));
+    EXPECT_EQ(playing.find("t="), std::string::npos);
     EXPECT_EQ(pane.tmux().capture(false).find("t="), std::string::npos);
 }
 
@@ -227,8 +268,11 @@ TEST(AsciiMode, SigtermRestoresAndStatsLinesGoToAStderrThatIsNoTerminal) {
     ASSERT_EQ(kill(pane.player_pid(), SIGTERM), 0);
     pane.expect_restored();
     EXPECT_EQ(pane.summary()["stopped_by"], "SIGTERM");
-    // Not one stats line reached the picture's terminal.
-    EXPECT_EQ(pane.tmux().capture(false).find("t="), std::string::npos);
+    // Not one stats line reached the picture's terminal, during play or after.
+    const std::string playing = pane.output_while_playing();
+    ASSERT_TRUE(shows_frames(playing));
+    EXPECT_EQ(playing.find("t="), std::string::npos);
+    EXPECT_EQ(pane.output_log().find("t="), std::string::npos);
 }
 
 TEST(AsciiMode, RepeatedSignalsWhileStoppingStillRestore) {
@@ -250,12 +294,16 @@ TEST(AsciiMode, AResizeRedrawsAtTheNewSize) {
     ASSERT_TRUE(pane.wait_playing());
     ASSERT_TRUE(wait_until(
         [&] { return pane.tmux().display("#{window_width}x#{window_height}") == "100x40"; }));
+    // Screen clears so far: entering, and the first full frame.
+    const std::size_t clears = count(pane.output_log(), "\x1b[2J");
+    ASSERT_GE(clears, 2u);
     ASSERT_TRUE(pane.tmux().resize(80, 30));
     ASSERT_TRUE(
         wait_until([&] { return pane.tmux().display("#{pane_width}x#{pane_height}") == "80x30"; }));
-    // Give the player a few frames at the new size, then quit.
-    ASSERT_TRUE(wait_until([&] { return shows_frames(pane.tmux().capture()); }));
-    std::this_thread::sleep_for(milliseconds(300));
+    // The redraw at the new size came (a full frame clears first), and frames show; then quit.
+    ASSERT_TRUE(wait_until([&] {
+        return count(pane.output_log(), "\x1b[2J") > clears && shows_frames(pane.tmux().capture());
+    }));
     ASSERT_TRUE(pane.tmux().send_keys({"q"}));
     pane.expect_restored(/*same_size=*/false);
     const auto s = pane.summary();
@@ -333,6 +381,26 @@ TEST(AsciiMode, IntoAPipeFramesArePlainAndTheEndIsClean) {
     EXPECT_GE(ink_cells(frames), 200u);
     // The summary went to stderr: stdout was the picture's pipe.
     EXPECT_NE(r.err.find("summary:"), std::string::npos) << r.err;
+}
+
+// A reader that comes late (`| (sleep 3; cat)`) still gets whole frames: the write that waits
+// on the full pipe when the player stops is finished (within a second), not cut mid-escape.
+TEST(AsciiMode, IntoASlowPipeTheLastFrameIsWhole) {
+    TempDir dir("interleave-ascii-slow");
+    const std::string out = shell_quote((dir / "out").string());
+    const std::string rc = shell_quote((dir / "rc").string());
+    const std::string pid = shell_quote((dir / "pid").string());
+    // Nobody reads for 2 s (the pipe fills and the sink's write waits), then SIGTERM; the
+    // reader starts 0.3 s later, within the sink's finish bound.
+    const auto r = sh("{ " + player("") + " & echo $! > " + pid + "; wait $!; echo $? > " + rc +
+                      "; } | { sleep 2; kill -TERM $(cat " + pid + "); sleep 0.3; cat; } > " + out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(std::atoi(slurp(dir / "rc").c_str()), 0) << r.err;
+    const std::string frames = slurp(dir / "out");
+    ASSERT_GE(frames.size(), 8u);
+    EXPECT_EQ(frames.substr(frames.size() - 8), "\x1b[0m\r\n\r\n")
+        << "ends with: " << visible(frames.substr(frames.size() - 40));
+    EXPECT_NE(r.err.find("stopped by SIGTERM"), std::string::npos) << r.err;
 }
 
 TEST(AsciiMode, AClosedPipeEndsThePlayerWithExitCode0) {

@@ -90,4 +90,9 @@ bool TmuxSession::resize(int cols, int rows) const {
                .exit_code == 0;
 }
 
+bool TmuxSession::log_output_to(const std::string& file) const {
+    return tmux({"pipe-pane", "-o", "-t", std::string(kSession), "cat >> " + shell_quote(file)})
+               .exit_code == 0;
+}
+
 }  // namespace interleave::test

@@ -1,7 +1,7 @@
 // TmuxSession: a real terminal for end-to-end tests of the terminal output. A private tmux
 // server (its own socket, no config file, TERM=xterm-256color) runs one detached session of a
-// set size; the test reads the screen (capture-pane), pane flags (display -p) and types keys
-// (send-keys). Works without a terminal of the test's own (CI): tmux makes the pty.
+// set size; the test reads the screen (capture-pane), pane flags (display -p), the raw output
+// (pipe-pane) and types keys (send-keys). Works without a terminal of the test's own (CI): tmux makes the pty.
 // Thread: owned by one test.
 #pragma once
 
@@ -37,6 +37,9 @@ public:
     bool send_keys(const std::vector<std::string>& keys) const;
     // resize-window: the pane becomes `cols` x `rows` and its program gets SIGWINCH.
     bool resize(int cols, int rows) const;
+    // pipe-pane: from now on everything the pane's program writes (escapes and all, the
+    // alternate screen's too) is appended to `file` as it comes.
+    bool log_output_to(const std::string& file) const;
 
 private:
     struct Out {

@@ -3,8 +3,12 @@
 #include "app/sinks/terminal_screen.hpp"
 
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <gtest/gtest.h>
 
@@ -34,6 +38,7 @@ TEST(TerminalScreen, EnterTurnsOffEchoAndLineModeAndRestoreBringsEverythingBack)
         EXPECT_FALSE(raw.c_iflag & IXON);
         EXPECT_TRUE(raw.c_lflag & ISIG);  // Ctrl-C stays SIGINT
         EXPECT_EQ(raw.c_cc[VSUSP], _POSIX_VDISABLE);
+        EXPECT_EQ(raw.c_cc[VQUIT], _POSIX_VDISABLE);  // Ctrl-\ kills nothing
         const std::string entered = pty.drain();
         EXPECT_NE(entered.find("\x1b[?1049h"), std::string::npos);
         EXPECT_NE(entered.find("\x1b[?25l"), std::string::npos);
@@ -64,6 +69,82 @@ TEST(TerminalScreen, TheDestructorRestores) {
     ASSERT_EQ(tcgetattr(pty.slave(), &after), 0);
     EXPECT_TRUE(same_termios(before, after));
     EXPECT_NE(pty.drain().find(kRestoreSequence), std::string::npos);
+}
+
+// A signal that ends the process without unwinding (abort() from a failed assert or
+// std::terminate, a crash, SIGQUIT sent from elsewhere) still gives the terminal back, and the
+// process still dies of that signal: in a forked child on the pty.
+void expect_fatal_signal_restores(int number) {
+    Pty pty;
+    ASSERT_TRUE(pty.ok());
+    termios before{};
+    ASSERT_EQ(tcgetattr(pty.slave(), &before), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const rlimit no_core{0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        auto screen = TerminalScreen::enter(pty.slave());
+        if (!screen) _exit(3);
+        if (number == SIGABRT) std::abort();
+        if (number == SIGSEGV) {
+            // A real fault, not a raise: the handler returns to the faulting store.
+            volatile int* nowhere = nullptr;
+            *nowhere = 1;
+        }
+        raise(number);
+        _exit(4);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+    EXPECT_EQ(WTERMSIG(status), number);
+    termios after{};
+    ASSERT_EQ(tcgetattr(pty.slave(), &after), 0);
+    EXPECT_TRUE(same_termios(before, after));
+    const std::string got = pty.drain();
+    EXPECT_NE(got.find(kEnterSequence), std::string::npos);
+    EXPECT_NE(got.find(kRestoreSequence, got.find(kEnterSequence)), std::string::npos) << got;
+}
+
+TEST(TerminalScreen, AbortRestoresTheTerminalAndStillEndsByTheSignal) {
+    expect_fatal_signal_restores(SIGABRT);
+}
+
+TEST(TerminalScreen, SigquitRestoresTheTerminalAndStillEndsByTheSignal) {
+    expect_fatal_signal_restores(SIGQUIT);
+}
+
+TEST(TerminalScreen, ACrashRestoresTheTerminalAndStillEndsByTheSignal) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    GTEST_SKIP() << "a sanitizer reports the fault and exits instead";
+#else
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+    GTEST_SKIP() << "a sanitizer reports the fault and exits instead";
+#endif
+#endif
+    expect_fatal_signal_restores(SIGSEGV);
+#endif
+}
+
+TEST(TerminalScreen, TheFatalSignalHandlersAreOnlyThereWhileEntered) {
+    Pty pty;
+    ASSERT_TRUE(pty.ok());
+    struct sigaction before {};
+    ASSERT_EQ(sigaction(SIGQUIT, nullptr, &before), 0);
+    {
+        auto screen = TerminalScreen::enter(pty.slave());
+        ASSERT_TRUE(screen);
+        struct sigaction now {};
+        ASSERT_EQ(sigaction(SIGQUIT, nullptr, &now), 0);
+        EXPECT_NE(now.sa_flags & SA_SIGINFO, 0);
+        (*screen)->restore();
+    }
+    struct sigaction after {};
+    ASSERT_EQ(sigaction(SIGQUIT, nullptr, &after), 0);
+    EXPECT_EQ(after.sa_handler, before.sa_handler);
+    EXPECT_EQ(after.sa_flags & SA_SIGINFO, before.sa_flags & SA_SIGINFO);
 }
 
 void restore_in_handler(int) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -135,8 +136,21 @@ bool publish(FrameHub& hub, std::uint64_t shown, std::uint8_t r, std::uint8_t g,
 struct QuitLog {
     std::atomic<int> keys{0};
     std::atomic<int> gone{0};
+    std::atomic<int> failed{0};
     std::function<void(TerminalQuit)> callback() {
-        return [this](TerminalQuit why) { (why == TerminalQuit::kKey ? keys : gone).fetch_add(1); };
+        return [this](TerminalQuit why) {
+            switch (why) {
+                case TerminalQuit::kKey:
+                    keys.fetch_add(1);
+                    break;
+                case TerminalQuit::kViewerGone:
+                    gone.fetch_add(1);
+                    break;
+                case TerminalQuit::kFailed:
+                    failed.fetch_add(1);
+                    break;
+            }
+        };
     }
 };
 
@@ -265,6 +279,74 @@ TEST(TerminalSink, ToAPipeWritesPlainFramesAndAClosedPipeIsAGoneViewer) {
     (*sink)->stop();
     EXPECT_EQ(quits.keys.load(), 0);
     close(fds[1]);
+}
+
+// A reader that is slow when the player stops (`| (sleep 3; cat)`) still gets the last frame
+// whole: the write blocked on the full pipe is finished after stop(), not cut in an escape.
+TEST(TerminalSink, AtStopTheFrameBlockedOnASlowPipeIsFinished) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    FrameHub hub;
+    QuitLog quits;
+    TerminalSinkOptions options;
+    options.ascii.fps = 60;
+    options.ascii.size = {500, 200};  // ~100 kB a frame: more than the pipe holds
+    options.out_fd = fds[1];
+    options.in_fd = -1;
+    options.on_quit = quits.callback();
+    auto sink = TerminalSink::start(hub, options);
+    ASSERT_TRUE(sink);
+    ASSERT_TRUE(publish(hub, 0, 0, 255, 0));
+    // The pipe is full and nobody reads: the frame's write waits, part of it out.
+    ASSERT_TRUE(wait_until([&] { return (*sink)->counters().bytes > 0; }));
+    EXPECT_EQ((*sink)->counters().frames_written, 0u);
+    std::thread stopper([&] {
+        (*sink)->stop();
+        close(fds[1]);  // the reader below sees the end once the sink is done
+    });
+    // The reader comes late (after stop() began, if the machine is not very slow; reading
+    // earlier would only make the test easier), well within the sink's finish bound.
+    std::this_thread::sleep_for(milliseconds(100));
+    std::string got;
+    char buf[1 << 16];
+    for (;;) {
+        const ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n <= 0) break;
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    stopper.join();
+    close(fds[0]);
+    const auto s = (*sink)->counters();
+    EXPECT_EQ(s.frames_written, 1u);
+    EXPECT_EQ(s.cut_short, 0u);
+    EXPECT_EQ(got.size(), s.bytes);
+    ASSERT_GE(got.size(), 8u);
+    EXPECT_EQ(got.substr(got.size() - 8), "\x1b[0m\r\n\r\n");  // a whole plain frame
+    EXPECT_EQ(quits.gone.load(), 0);
+}
+
+// A failure on the sink's thread (here the test hook throws) asks the player to stop: the
+// picture would freeze, and the keys that could end it are read on that thread.
+TEST(TerminalSink, AFailureOnItsThreadAsksToStop) {
+    Pty pty(20, 8);
+    ASSERT_TRUE(pty.ok());
+    FrameHub hub;
+    QuitLog quits;
+    TerminalSinkOptions options;
+    options.ascii.fps = 60;
+    options.out_fd = pty.slave();
+    options.in_fd = pty.slave();
+    options.on_quit = quits.callback();
+    options.before_frame = [] { throw std::runtime_error("conversion failed"); };
+    auto sink = TerminalSink::start(hub, options);
+    ASSERT_TRUE(sink);
+    ASSERT_TRUE(publish(hub, 0, 255, 255, 255));
+    ASSERT_TRUE(wait_until([&] { return quits.failed.load() == 1; }));
+    EXPECT_EQ(quits.keys.load(), 0);
+    EXPECT_EQ(quits.gone.load(), 0);
+    EXPECT_STREQ(to_string(TerminalQuit::kFailed), "output failed");
+    (*sink)->stop();
+    EXPECT_NE(pty.drain().find(kRestoreSequence), std::string::npos);
 }
 
 TEST(TerminalSink, AHungUpTerminalIsAGoneViewer) {
