@@ -87,7 +87,10 @@ constexpr std::size_t kMaxControlBytes = 4096;  // negotiation answers queued pe
 constexpr auto kRefusedLinger = std::chrono::seconds(2);
 constexpr auto kTakeSlice = std::chrono::milliseconds(20);
 constexpr auto kStopGrace = std::chrono::seconds(1);
-constexpr std::string_view kClearScreen = "\x1b[2J";
+// Before a client's first full frame and after a resize: the old picture may stick out of the
+// new grid. Put inside the frame's synchronized update, as the terminal sink does.
+constexpr std::string_view kClearScreen = "\x1b[0m\x1b[2J";
+constexpr std::string_view kSyncBegin = "\x1b[?2026h";
 
 // Text frames have no 0xFF byte (ASCII, escapes and UTF-8); should one appear, it is doubled
 // as telnet requires. A memchr per frame.
@@ -100,6 +103,18 @@ void escape_iac(std::string& bytes) {
         if (static_cast<unsigned char>(c) == telnet::kIac) escaped.push_back(c);
     }
     bytes.swap(escaped);
+}
+
+// A full frame with a clear screen just inside its synchronized-update bracket (at the start
+// when it has none). One copy per client join or resize, not per frame.
+Bytes with_clear(const std::string& full) {
+    auto out = std::make_shared<std::string>();
+    const std::size_t at = full.rfind(kSyncBegin, 0) == 0 ? kSyncBegin.size() : 0;
+    out->reserve(full.size() + kClearScreen.size());
+    out->append(full, 0, at);
+    out->append(kClearScreen);
+    out->append(full, at, std::string::npos);
+    return out;
 }
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {
@@ -127,12 +142,12 @@ struct Client {
     bool joined = false;   // has a size and belongs to its group
     GridKey grid;
     bool needs_full = false;       // counted in its group's want_full while joined
-    bool needs_clear = true;       // CSI 2J before the next full frame
+    bool needs_clear = true;       // the next full frame starts with a clear screen
     std::uint64_t queued_gen = 0;  // what it shows once its writes complete; 0: nothing valid
 
     // --- the write queue: one write in flight, one frame pending
     bool writing = false;
-    std::string control;  // negotiation answers, clear screen: sent first with the next write
+    std::string control;  // negotiation answers: sent first with the next write
     std::string in_flight_control;
     Bytes in_flight_frame;
     bool in_flight_full = false;
@@ -226,12 +241,15 @@ struct TelnetServer::Impl {
     std::map<GridKey, Demand> demand;
     bool demand_dirty = false;
     bool stopping = false;
+    bool halted = false;  // a thread failed: the conversion thread ends
+    std::string failure;  // which thread failed and why; empty: none
 
     // --- counters: written by the two threads, read anywhere
     std::atomic<std::uint64_t> clients_now{0}, clients_peak{0}, clients_total{0}, refused_full{0},
         closed_stalled{0}, closed_by_client{0}, read_errors{0}, write_errors{0}, accept_errors{0},
         frames_sent{0}, frames_full{0}, frames_skipped{0}, bytes_sent{0}, frames_taken{0},
         conversions{0}, negotiations_seen{0}, malformed{0}, replies_dropped{0};
+    std::atomic<bool> failed{false};
 
     // --- main thread only
     std::thread io_thread;
@@ -263,6 +281,9 @@ struct TelnetServer::Impl {
     void start_sweep();
     void sweep();
     void shutdown_io();
+    void abandon_io();
+    // either thread
+    void fail(std::string_view where, std::string_view what);
     // conversion thread
     void run_conversion();
     void convert_group(GridKey grid, ConvGroup& g, const FrameRef& frame, bool want_full,
@@ -274,14 +295,23 @@ struct TelnetServer::Impl {
 void TelnetServer::Impl::run_io(std::promise<void> done) {
     set_current_thread_name("sink-telnet");
     io_thread_checker.bind_to_current();
+    bool threw = true;
     try {
         start_accept();
         start_sweep();
         io.run();
+        threw = false;
     } catch (const std::exception& e) {
-        INTERLEAVE_LOG_ERROR("telnet", "I/O thread ended: {}", e.what());
+        fail("I/O", e.what());
     } catch (...) {
-        INTERLEAVE_LOG_ERROR("telnet", "I/O thread ended by an unknown exception");
+        fail("I/O", "an unknown exception");
+    }
+    if (threw) {
+        // What is left in io (aborted reads and writes) is destroyed with it, never run.
+        try {
+            abandon_io();
+        } catch (...) {  // best effort: the failure is logged already
+        }
     }
     done.set_value();
 }
@@ -511,6 +541,7 @@ void TelnetServer::Impl::update_demand(GridKey grid, const IoGroup* group) {
 void TelnetServer::Impl::deliver(const Batch& batch) {
     INTERLEAVE_ASSERT_THREAD(io_thread_checker);
     if (io_stopping) return;
+    if (options.io_hook_for_test) options.io_hook_for_test();
     for (const GroupFrame& frame : batch) {
         const auto it = io_groups.find(frame.grid);
         if (it == io_groups.end()) continue;
@@ -565,7 +596,7 @@ void TelnetServer::Impl::queue_frame(const ClientRef& c, Bytes bytes, std::uint6
     }
     if (full) {
         if (c->needs_clear) {
-            c->control.append(kClearScreen);
+            bytes = with_clear(*bytes);
             c->needs_clear = false;
         }
         set_needs_full(*c, false);
@@ -699,6 +730,51 @@ void TelnetServer::Impl::shutdown_io() {
     io_groups.clear();
 }
 
+// After a failure: closes the listener and every client without the group bookkeeping (which
+// a throw may have left half done), so new connects are refused rather than served nothing.
+void TelnetServer::Impl::abandon_io() {
+    io_stopping = true;
+    error_code ignored;
+    acceptor.close(ignored);
+    sweep_timer.cancel();
+    accept_retry.cancel();
+    for (auto* map : {&clients, &refusing}) {
+        for (const auto& [id, c] : *map) {
+            c->open = false;
+            c->pending.reset();
+            c->naws_timer.cancel();
+            c->socket.close(ignored);
+        }
+        map->clear();
+    }
+    io_groups.clear();
+    clients_now.store(0, std::memory_order_relaxed);
+    {
+        std::lock_guard lock(mutex);
+        demand.clear();
+        demand_dirty = true;
+    }
+    port->set_wanted(false);
+}
+
+// Records the first failure, ends the conversion thread, wants no more frames, logs. The
+// caller then closes everything on the I/O thread (abandon_io).
+void TelnetServer::Impl::fail(std::string_view where, std::string_view what) {
+    {
+        std::lock_guard lock(mutex);
+        halted = true;
+        if (!failure.empty()) return;
+        failure = fmt::format("{} thread: {}", where, what);
+    }
+    failed.store(true, std::memory_order_release);
+    wake.notify_all();
+    port->set_wanted(false);
+    INTERLEAVE_LOG_ERROR("telnet",
+                         "telnet sink failed ({} thread: {}): closed every client and the "
+                         "listener on {}; playback goes on without it",
+                         where, what, listen_text);
+}
+
 // [SECTION] Conversion
 
 void TelnetServer::Impl::run_conversion() {
@@ -713,9 +789,10 @@ void TelnetServer::Impl::run_conversion() {
                 if (!stopping && !demand_dirty && (demand.empty() || now < next_tick)) {
                     // Until the next frame may be taken, or something changes.
                     const auto until = demand.empty() ? now + std::chrono::seconds(1) : next_tick;
-                    wake.wait_until(lock, until, [this] { return stopping || demand_dirty; });
+                    wake.wait_until(lock, until,
+                                    [this] { return stopping || halted || demand_dirty; });
                 }
-                if (stopping) break;
+                if (stopping || halted) break;
                 snapshot = demand;
                 demand_dirty = false;
             }
@@ -723,6 +800,7 @@ void TelnetServer::Impl::run_conversion() {
                 it = snapshot.contains(it->first) ? std::next(it) : conv_groups.erase(it);
             }
             if (snapshot.empty()) continue;
+            if (options.conversion_hook_for_test) options.conversion_hook_for_test();
 
             FrameRef frame;
             if (SteadyClock::now() >= next_tick) {
@@ -767,9 +845,11 @@ void TelnetServer::Impl::run_conversion() {
             }
         }
     } catch (const std::exception& e) {
-        INTERLEAVE_LOG_ERROR("telnet", "conversion thread ended: {}", e.what());
+        fail("conversion", e.what());
+        asio::post(io, [this] { abandon_io(); });
     } catch (...) {
-        INTERLEAVE_LOG_ERROR("telnet", "conversion thread ended by an unknown exception");
+        fail("conversion", "an unknown exception");
+        asio::post(io, [this] { abandon_io(); });
     }
 }
 
@@ -913,13 +993,19 @@ TelnetStats TelnetServer::counters() const {
     s.negotiations_seen = get(i.negotiations_seen);
     s.malformed = get(i.malformed);
     s.replies_dropped = get(i.replies_dropped);
+    s.failed = i.failed.load(std::memory_order_acquire);
     return s;
 }
 
 nlohmann::json TelnetServer::stats() const {
     const TelnetStats s = counters();
     const SinkPortStats p = impl_->port->stats();
-    return {
+    std::string failure;
+    if (s.failed) {
+        std::lock_guard lock(impl_->mutex);
+        failure = impl_->failure;
+    }
+    nlohmann::json out = {
         {"listen", impl_->listen_text},
         {"clients", {{"now", s.clients_now}, {"peak", s.clients_peak}, {"total", s.clients_total}}},
         {"refused_full", s.refused_full},
@@ -937,8 +1023,11 @@ nlohmann::json TelnetServer::stats() const {
         {"negotiations_seen", s.negotiations_seen},
         {"malformed", s.malformed},
         {"replies_dropped", s.replies_dropped},
+        {"failed", s.failed},
         {"port", {{"offered", p.offered}, {"taken", p.taken}, {"skipped", p.skipped}}},
     };
+    if (s.failed) out["failure"] = failure;
+    return out;
 }
 
 int TelnetServer::local_port() const {

@@ -9,8 +9,9 @@
 //     that size, each side clamped to 1..kMaxNawsCols x kMaxNawsRows (0 = unknown: the
 //     default); one that does not within `naws_grace` (nc) gets the default: ascii.size when
 //     set, else 60x40. A set ascii.size is every client's size, NAWS or not.
-//   - A clear screen (CSI 2J) once, a full frame, then only what changed; a full redraw (with a
-//     clear) after a resize and a full frame after a skipped one.
+//   - A full frame that begins with a clear screen (CSI 2J, inside the frame's synchronized
+//     update, so no blank flash), then only what changed; a full redraw (with a clear) after a
+//     resize and a full frame after a skipped one.
 //   - Ctrl-C (IAC IP, or a raw 0x03 byte from nc-like clients) closes it. Options it asks for
 //     that the server lacks are refused once each (TelnetNegotiator).
 //   - Past max_clients, one line ("interleave: server full (N viewers), try again later") and
@@ -27,12 +28,17 @@
 //     beyond a 64-byte subnegotiation; answers to negotiation are capped at 4 KiB per client.
 //   - Frames are taken from the port at most `fps` times a second; an unchanged sequence
 //     sends nothing; while no client is connected the port says it wants no frames.
+// Failure: should either thread end by an exception (a bug, or out of memory), the server
+// closes every client and the listener (new connects are refused, not served nothing), logs an
+// error naming the telnet sink, says no more frames are wanted and reports "failed" in its
+// stats; playback goes on.
 // Limits: no authentication, no encryption (telnet): keep output.listen on loopback or a
 // trusted network. The colour mode and look are the server's, not negotiated per client.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,6 +65,10 @@ struct TelnetOptions {
     config::AsciiConfig ascii;         // the look; ascii.size: every client's grid when set
     // How long a new client may take to report its size before it gets the default one.
     std::chrono::milliseconds naws_grace{250};
+    // Tests only: called on the conversion thread before each batch it converts, and on the
+    // I/O thread with each batch it delivers; an exception from one is that thread's failure.
+    std::function<void()> conversion_hook_for_test;
+    std::function<void()> io_hook_for_test;
 };
 
 // The options from the config: output.listen, telnet.*, ascii.*.
@@ -84,6 +94,7 @@ struct TelnetStats {
     std::uint64_t negotiations_seen = 0;  // WILL/WONT/DO/DONT and subnegotiations from clients
     std::uint64_t malformed = 0;          // malformed telnet sequences from clients
     std::uint64_t replies_dropped = 0;    // negotiation answers over a client's cap
+    bool failed = false;                  // a thread ended by an exception: serving nothing
 };
 
 class TelnetServer final : public Sink {
@@ -101,7 +112,7 @@ public:
     // Closes the listener and every client, ends both threads (within a second). Idempotent.
     void stop() override;
     // The counters above plus the port's: {"clients": {"now", "peak", "total"}, ...,
-    // "port": {"offered", "taken", "skipped"}}.
+    // "failed": bool, "failure": text (when failed), "port": {"offered", "taken", "skipped"}}.
     [[nodiscard]] nlohmann::json stats() const override;
     [[nodiscard]] TelnetStats counters() const;
     // The port actually listened on (options.port, or the one chosen for 0).

@@ -123,6 +123,8 @@ TEST(TelnetE2E, RawClientReceivesColouredFramesAndSigtermEndsThePlayer) {
     // Negotiation first (IAC WILL ECHO), a clear screen once, colour (xterm-256 by default).
     EXPECT_EQ(received.rfind("\xff\xfb\x01", 0), 0u);
     EXPECT_EQ(count_of(received, "\x1b[2J"), 1u);
+    // The clear is inside the first frame's synchronized update (no blank flash).
+    EXPECT_NE(received.find("\x1b[?2026h\x1b[0m\x1b[2J\x1b[H"), std::string::npos);
     EXPECT_NE(received.find("\x1b[38;5;"), std::string::npos) << "no xterm-256 colour escape";
 
     ASSERT_TRUE(child.send_signal(SIGTERM));

@@ -20,6 +20,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,7 @@
 
 #include "app/sinks/frame_hub.hpp"
 #include "app/sinks/telnet_protocol.hpp"
+#include "tests/support/log_capture.hpp"
 #include "tests/support/wait.hpp"
 
 namespace interleave::app {
@@ -39,6 +41,17 @@ using test::wait_until;
 constexpr std::string_view kFrameEnd = "\x1b[?2026l";  // ends every full and diff frame
 constexpr std::string_view kClear = "\x1b[2J";
 constexpr std::size_t kHeadBytes = 4096;
+
+// Whether the first clear in `head` is just inside a full frame's synchronized update:
+// CSI ?2026h, CSI 0m, CSI 2J, CSI H (the clear never shows as a blank screen of its own).
+bool clear_inside_sync(const std::string& head) {
+    constexpr std::string_view before = "\x1b[?2026h\x1b[0m";
+    constexpr std::string_view after = "\x1b[H";
+    const std::size_t at = head.find(kClear);
+    return at != std::string::npos && at >= before.size() &&
+           head.compare(at - before.size(), before.size(), before) == 0 &&
+           head.compare(at + kClear.size(), after.size(), after) == 0;
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kAddressSanitizer = true;
@@ -357,6 +370,7 @@ TEST(TelnetServer, FiftyClientsAtThreeSizesShareConversionsWhileOthersMisbehave)
         const std::string head = fleet.head(c);
         EXPECT_EQ(head.rfind(std::string(telnet::TelnetNegotiator::greeting()), 0), 0u);
         EXPECT_EQ(fleet.clears(c), 1u);
+        EXPECT_TRUE(clear_inside_sync(head));
     }
     const TelnetStats before = h.server->counters();
     const long rss_before = rss_kb();
@@ -424,6 +438,8 @@ TEST(TelnetServer, FiftyClientsAtThreeSizesShareConversionsWhileOthersMisbehave)
         EXPECT_TRUE(stats.contains(key)) << key;
     }
     EXPECT_EQ(stats["clients"]["peak"], 52);
+    EXPECT_EQ(stats["failed"], false);
+    EXPECT_FALSE(stats.contains("failure"));
     h.server->stop();
     EXPECT_EQ(h.server->counters().clients_now, 0u);
 }
@@ -627,6 +643,70 @@ TEST(TelnetServer, StartupErrorsNameTheKey) {
             EXPECT_EQ(v6.server->stats()["listen"].get<std::string>().rfind("[::1]:", 0), 0u);
         }
     }
+}
+
+// A thread of the server ends by an exception (here from the test hook on `conversion` or
+// I/O): every client is closed, new connects are refused, the port wants no frames, the
+// stats say failed, one error line names the telnet sink; stop() still works.
+void check_thread_failure(bool conversion) {
+    const test::LogCapture log;  // before the server's threads start, gone after they end
+    auto armed = std::make_shared<std::atomic<bool>>(false);
+    TelnetOptions options = Harness::base_options();
+    auto hook = [armed] {
+        if (armed->load()) throw std::runtime_error("injected by the test");
+    };
+    if (conversion) {
+        options.conversion_hook_for_test = hook;
+    } else {
+        options.io_hook_for_test = hook;
+    }
+    Harness h(options);
+    ASSERT_TRUE(h.server) << h.error;
+    const int port = h.server->local_port();
+    {
+        Fleet fleet;
+        Conn* nc_like = fleet.connect(port);
+        Conn* telnet_like = fleet.connect(port);
+        ASSERT_NE(nc_like, nullptr);
+        ASSERT_NE(telnet_like, nullptr);
+        ASSERT_TRUE(send_all(telnet_like->fd, naws(80, 24)));
+        ASSERT_TRUE(wait_until([&] { return h.port->wanted(); }));
+        ASSERT_TRUE(h.publish(1));
+        ASSERT_TRUE(wait_until(
+            [&] { return fleet.frames(nc_like) >= 1 && fleet.frames(telnet_like) >= 1; }));
+        EXPECT_FALSE(h.server->counters().failed);
+
+        armed->store(true);
+        ASSERT_TRUE(h.publish(2));  // the next batch converted or delivered throws
+        ASSERT_TRUE(wait_until([&] { return h.server->counters().failed; }));
+        ASSERT_TRUE(wait_until([&] { return fleet.eof(nc_like) && fleet.eof(telnet_like); }));
+        EXPECT_TRUE(wait_until([&] { return h.server->counters().clients_now == 0; }));
+        EXPECT_TRUE(wait_until([&] {
+            const int fd = connect_to(port);
+            if (fd >= 0) ::close(fd);
+            return fd < 0;
+        })) << "the listener is closed: new connects are refused";
+        EXPECT_FALSE(h.port->wanted()) << "a failed server wants no frames";
+    }
+    const nlohmann::json stats = h.server->stats();
+    EXPECT_EQ(stats["failed"], true);
+    const std::string failure = stats.value("failure", "");
+    EXPECT_NE(failure.find(conversion ? "conversion thread" : "I/O thread"), std::string::npos)
+        << failure;
+    EXPECT_NE(failure.find("injected by the test"), std::string::npos) << failure;
+    h.server->stop();
+    EXPECT_EQ(log.lines_with({"telnet sink failed", conversion ? "conversion thread" : "I/O thread",
+                              "injected by the test"}),
+              1u)
+        << log.text();
+}
+
+TEST(TelnetServer, AConversionThreadFailureClosesClientsAndListener) {
+    check_thread_failure(/*conversion=*/true);
+}
+
+TEST(TelnetServer, AnIoThreadFailureClosesClientsAndListener) {
+    check_thread_failure(/*conversion=*/false);
 }
 
 TEST(TelnetServer, StopWithClientsConnectedIsPrompt) {
