@@ -369,7 +369,8 @@ TEST(TerminalSink, AHungUpTerminalIsAGoneViewer) {
     pty.hang_up();
     std::uint64_t shown = 1;
     ASSERT_TRUE(wait_until([&] {
-        (void)publish(hub, shown++, static_cast<std::uint8_t>(shown * 40), 0, 0);
+        const std::uint64_t now = shown++;
+        (void)publish(hub, now, static_cast<std::uint8_t>(now * 40), 0, 0);
         return quits.gone.load() == 1;
     }));
     EXPECT_EQ(quits.keys.load(), 0);
