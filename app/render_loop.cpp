@@ -204,10 +204,12 @@ private:
                                          const renderer::cpu::RgbaTarget* capture);
     void redraw();
     void present();
-    // A pooled frame for shown frame `shown` when a sink wants it, with the pair's metadata
-    // filled; null when none does or every pool buffer is held (counted).
+    // A pooled frame for shown frame `shown` when a sink wants it (`refresh`: when a live sink
+    // wants the frame on screen again), with the pair's metadata filled; null when none does
+    // or every pool buffer is held (counted).
     std::shared_ptr<CapturedFrame> acquire_capture(const loader::FramePair& pair,
-                                                   std::uint64_t shown);
+                                                   std::uint64_t shown, bool refresh = false);
+    void recapture();
     void hand_over(std::shared_ptr<CapturedFrame> frame, const renderer::Composed& composed);
     // Publishes pending captures, oldest first, until `keep` are left: those whose read-back
     // has finished, or (wait) all of them, waiting for the GPU.
@@ -305,8 +307,9 @@ void Loop::present() {
 }
 
 std::shared_ptr<CapturedFrame> Loop::acquire_capture(const loader::FramePair& pair,
-                                                     std::uint64_t shown) {
-    if (!p_.hub || !p_.hub->wanted(shown)) return nullptr;
+                                                     std::uint64_t shown, bool refresh) {
+    if (!p_.hub) return nullptr;
+    if (refresh ? !p_.hub->live_wanted() : !p_.hub->wanted(shown)) return nullptr;
     ++s_.capture.wanted;
     std::shared_ptr<CapturedFrame> frame = p_.hub->try_acquire(out_w_, out_h_);
     if (!frame) {
@@ -326,7 +329,26 @@ std::shared_ptr<CapturedFrame> Loop::acquire_capture(const loader::FramePair& pa
                             .frame_path(pair.frame)
                             .string();
     frame->shown = shown;
+    frame->refresh = refresh;
     return frame;
+}
+
+// A live sink has just started wanting frames (a first telnet client): the pair on screen is
+// composited again into a frame for the live sinks only, so it gets a picture at once even
+// while playback holds still. The recorder never sees it.
+void Loop::recapture() {
+    if (!last_ || !last_composed_ || out_w_ <= 0 || out_h_ <= 0) return;
+    const std::uint64_t shown = s_.summary.frames_shown > 0 ? s_.summary.frames_shown - 1 : 0;
+    std::shared_ptr<CapturedFrame> frame = acquire_capture(*last_, shown, true);
+    if (!frame) return;
+    const renderer::cpu::RgbaTarget target{frame->pixels.data(), out_w_, out_h_, out_w_ * 4};
+    const auto composed = composite(*last_, &target);
+    if (!composed) {
+        capture_failed(composed.error());
+        return;
+    }
+    hand_over(std::move(frame), *composed);
+    dirty_ = b_.window != nullptr;  // the window shows what was just composited again
 }
 
 // The CPU composited straight into the frame: publish it now. A GL read-back has begun:
@@ -507,6 +529,7 @@ void Loop::run() {
         // Read-backs that have finished go to the sinks now, not only when the next frame is
         // composited: when playback stalls, the last frame still reaches them.
         collect_captures(false, 0);
+        if (p_.hub && p_.hub->take_refresh()) recapture();
         if (handle_commands()) dirty_ = true;
         // A signal first: main also posts a quit when it sees one.
         if (StopSignal::requested()) {

@@ -32,7 +32,7 @@ Result<void> start_sinks(const PlayOptions& options, Pipeline& p) {
         TerminalSinkOptions terminal;
         terminal.ascii = options.config.ascii;
         terminal.on_quit = [](TerminalQuit why) {
-            StopSignal::request_by(why == TerminalQuit::kKey ? "key" : "viewer gone");
+            StopSignal::request_by(to_string(why));  // "key", "viewer gone", "output failed"
         };
         auto sink = TerminalSink::start(*p.hub, std::move(terminal));
         if (!sink) return tl::unexpected(sink.error());

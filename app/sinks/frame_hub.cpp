@@ -14,6 +14,11 @@ SinkPort::SinkPort(std::string name, SinkPolicy policy, std::size_t queue_frames
       queue_frames_(policy == SinkPolicy::kLatest ? 1 : (queue_frames == 0 ? 1 : queue_frames)),
       every_(every == 0 ? 1 : every) {}
 
+void SinkPort::set_wanted(bool wanted) {
+    const bool was = wanted_.exchange(wanted, std::memory_order_acq_rel);
+    if (wanted && !was && refresh_) refresh_->store(true, std::memory_order_release);
+}
+
 bool SinkPort::wants(std::uint64_t shown) const {
     return wanted() && !closed() && shown % every_ == 0;
 }
@@ -87,6 +92,7 @@ FrameHub::~FrameHub() { close_all(); }
 std::shared_ptr<SinkPort> FrameHub::attach(std::string name, SinkPolicy policy,
                                            std::size_t queue_frames, std::uint64_t every) {
     auto port = std::make_shared<SinkPort>(std::move(name), policy, queue_frames, every);
+    port->refresh_ = refresh_;
     std::lock_guard lock(mutex_);
     // What the port may hold: its queue (or latest slot), the frame its sink works on, and the
     // one latest() keeps.
@@ -130,6 +136,10 @@ std::shared_ptr<CapturedFrame> FrameHub::try_acquire(int width_px, int height_px
 
 void FrameHub::publish(std::shared_ptr<CapturedFrame> frame) {
     if (!frame) return;
+    if (frame->refresh) {
+        publish_refresh(std::move(frame));
+        return;
+    }
     frame->sequence = next_sequence_++;
     const FrameRef shared = std::move(frame);
     std::shared_ptr<const Ports> ports;
@@ -140,6 +150,34 @@ void FrameHub::publish(std::shared_ptr<CapturedFrame> frame) {
     bool offered = false;
     for (const auto& port : *ports) {
         if (!port->wants(shared->shown)) continue;
+        port->offer(shared);
+        offered = true;
+    }
+    if (offered) published_.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool FrameHub::take_refresh() { return refresh_->exchange(false, std::memory_order_acq_rel); }
+
+bool FrameHub::live_wanted() const {
+    std::lock_guard lock(mutex_);
+    for (const auto& port : *ports_) {
+        if (port->policy_ == SinkPolicy::kLatest && port->wanted() && !port->closed()) return true;
+    }
+    return false;
+}
+
+void FrameHub::publish_refresh(std::shared_ptr<CapturedFrame> frame) {
+    if (!frame) return;
+    frame->sequence = next_sequence_++;
+    const FrameRef shared = std::move(frame);
+    std::shared_ptr<const Ports> ports;
+    {
+        std::lock_guard lock(mutex_);
+        ports = ports_;
+    }
+    bool offered = false;
+    for (const auto& port : *ports) {
+        if (port->policy_ != SinkPolicy::kLatest || !port->wanted() || port->closed()) continue;
         port->offer(shared);
         offered = true;
     }

@@ -36,6 +36,8 @@ struct CapturedFrame {
     std::string float_file;
     std::uint64_t shown = 0;      // the render loop's shown-frame count (0 = the first frame)
     std::uint64_t sequence = 0;   // set by publish(): 1, 2, ... in publish order
+    bool refresh = false;         // the frame on screen captured again for a new live viewer:
+                                  // publish() offers it to live ports only
     std::chrono::steady_clock::time_point composited_at{};
 
     [[nodiscard]] renderer::cpu::RgbaView view() const {
@@ -73,8 +75,10 @@ public:
     [[nodiscard]] FrameRef latest() const;
 
     // Whether this port wants frames now: a telnet server without clients says no, and when no
-    // port wants a frame the GL path does not read it back. Default true.
-    void set_wanted(bool wanted) { wanted_.store(wanted, std::memory_order_release); }
+    // port wants a frame the GL path does not read it back. Default true. Turning it on asks the
+    // render loop for the frame on screen at once (FrameHub::take_refresh), so a first viewer
+    // gets a picture even while playback holds still.
+    void set_wanted(bool wanted);
     [[nodiscard]] bool wanted() const { return wanted_.load(std::memory_order_acquire); }
 
     // Wakes a waiting taker; later offers are refused. Idempotent.
@@ -94,6 +98,7 @@ private:
     // --- immutable after construction
     const std::string name_;
     const SinkPolicy policy_;
+    std::shared_ptr<std::atomic<bool>> refresh_;  // the hub's flag (set by attach)
     const std::size_t queue_frames_;
     const std::uint64_t every_;
     std::atomic<bool> wanted_{true};
@@ -135,6 +140,15 @@ public:
     // Stamps the sequence and offers the frame to every port that wants it. Never blocks on a
     // sink. Thread: render.
     void publish(std::shared_ptr<CapturedFrame> frame);
+    // A live port has just started wanting frames: true once per request (the flag is cleared).
+    // The render loop then captures the frame on screen again and hands it to publish_refresh.
+    // Thread: render.
+    [[nodiscard]] bool take_refresh();
+    // Whether any live (kLatest) port wants frames now.
+    [[nodiscard]] bool live_wanted() const;
+    // Offers a frame captured again (not newly shown) to the live ports only: a recorder's
+    // queue never gets a frame twice. Thread: render.
+    void publish_refresh(std::shared_ptr<CapturedFrame> frame);
     // Closes every port (their sinks' waits end). Thread: main, when stopping.
     void close_all();
 
@@ -153,6 +167,7 @@ private:
     // --- render thread only
     std::uint64_t next_sequence_ = 1;
     // --- atomics, read anywhere
+    std::shared_ptr<std::atomic<bool>> refresh_ = std::make_shared<std::atomic<bool>>(false);
     std::atomic<std::uint64_t> published_{0};
     std::atomic<std::uint64_t> pool_exhausted_{0};
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -240,6 +241,33 @@ TEST_P(RenderLoopTest, AStalledPlaybackStillPublishesItsLastFrame) {
     EXPECT_EQ(loop.state().capture.published, 1u);
     ASSERT_TRUE(loop.state().gl_stats.has_value());
     EXPECT_EQ(loop.state().gl_stats->readbacks, 1u);
+}
+
+TEST_P(RenderLoopTest, AViewerArrivingWhilePlaybackHoldsStillGetsTheFrameOnScreen) {
+    // A telnet server with no clients wants nothing, so the one frame of a stalled playback is
+    // not captured; its first client must still get that frame (composited again, for the live
+    // ports only: the recorder's queue never gets a frame twice).
+    auto live = pipeline_.hub->attach("live", app::SinkPolicy::kLatest);
+    auto queue = pipeline_.hub->attach("record", app::SinkPolicy::kQueue, 4);
+    live->set_wanted(false);
+    app::ManualTimeSource stalled(time_.now_ns());
+    app::RenderLoop loop(pipeline_, options_, stalled);
+    ASSERT_TRUE(loop.start(surface()).has_value());
+    app::FrameRef recorded;
+    ASSERT_TRUE(wait_until([&] { return (recorded = queue->try_take()) != nullptr; }, 10s));
+    EXPECT_EQ(live->try_take(), nullptr);
+    live->set_wanted(true);  // the first client
+    app::FrameRef frame;
+    ASSERT_TRUE(wait_until([&] { return (frame = live->try_take()) != nullptr; }, 10s))
+        << "a viewer that arrived during a stall got no picture";
+    EXPECT_TRUE(frame->refresh);
+    EXPECT_EQ(frame->index, recorded->index);
+    ASSERT_EQ(frame->pixels.size(), recorded->pixels.size());
+    EXPECT_EQ(std::memcmp(frame->pixels.data(), recorded->pixels.data(), frame->pixels.size()),
+              0);
+    loop.stop();
+    EXPECT_EQ(queue->try_take(), nullptr);
+    EXPECT_EQ(loop.state().summary.frames_shown, 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Rungs, RenderLoopTest,

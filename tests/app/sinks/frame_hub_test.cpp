@@ -42,6 +42,27 @@ TEST(FrameHub, NothingIsWantedWithoutPortsOrWhenEveryPortSaysNo) {
     EXPECT_EQ(hub.stats().published, 1u);
 }
 
+TEST(FrameHub, APortThatStartsWantingAsksOnceForTheFrameOnScreen) {
+    FrameHub hub;
+    auto live = hub.attach("telnet", SinkPolicy::kLatest);
+    auto queue = hub.attach("record", SinkPolicy::kQueue, 4);
+    EXPECT_FALSE(hub.take_refresh());  // wanted from the start: nothing to catch up
+    live->set_wanted(false);
+    EXPECT_FALSE(hub.take_refresh());
+    live->set_wanted(true);   // a first client
+    live->set_wanted(true);   // no change: no second request
+    EXPECT_TRUE(hub.take_refresh());
+    EXPECT_FALSE(hub.take_refresh());
+    EXPECT_TRUE(hub.live_wanted());
+    auto frame = hub.try_acquire(8, 4);
+    ASSERT_NE(frame, nullptr);
+    hub.publish_refresh(std::move(frame));
+    EXPECT_NE(live->try_take(), nullptr);
+    EXPECT_EQ(queue->try_take(), nullptr);  // a queue never gets a frame twice
+    live->set_wanted(false);
+    EXPECT_FALSE(hub.live_wanted());
+}
+
 TEST(FrameHub, LatestPortKeepsTheNewestAndCountsWhatItSkipped) {
     FrameHub hub;
     auto port = hub.attach("terminal", SinkPolicy::kLatest);
@@ -135,7 +156,8 @@ TEST(FrameHub, CloseWakesAWaiterAndAQueueStillHandsOutWhatItHolds) {
     std::atomic<bool> woke{false};
     std::thread waiter([&] {
         FrameRef f = live->wait_take(milliseconds(10000));  // takes frame 0 at once
-        f = live->wait_take(milliseconds(10000));           // ends by close()
+        // Ends by close(); a close that did not wake it would hang here until ctest's timeout.
+        f = live->wait_take(milliseconds(24 * 3600 * 1000));
         woke = f == nullptr;
     });
     std::this_thread::sleep_for(milliseconds(20));
