@@ -19,6 +19,10 @@ void SinkPort::set_wanted(bool wanted) {
     if (wanted && !was && refresh_) refresh_->store(true, std::memory_order_release);
 }
 
+bool SinkPort::wants_refresh() const {
+    return policy_ == SinkPolicy::kLatest && wanted() && !closed();
+}
+
 bool SinkPort::wants(std::uint64_t shown) const {
     return wanted() && !closed() && shown % every_ == 0;
 }
@@ -136,10 +140,6 @@ std::shared_ptr<CapturedFrame> FrameHub::try_acquire(int width_px, int height_px
 
 void FrameHub::publish(std::shared_ptr<CapturedFrame> frame) {
     if (!frame) return;
-    if (frame->refresh) {
-        publish_refresh(std::move(frame));
-        return;
-    }
     frame->sequence = next_sequence_++;
     const FrameRef shared = std::move(frame);
     std::shared_ptr<const Ports> ports;
@@ -149,7 +149,7 @@ void FrameHub::publish(std::shared_ptr<CapturedFrame> frame) {
     }
     bool offered = false;
     for (const auto& port : *ports) {
-        if (!port->wants(shared->shown)) continue;
+        if (shared->refresh ? !port->wants_refresh() : !port->wants(shared->shown)) continue;
         port->offer(shared);
         offered = true;
     }
@@ -161,27 +161,9 @@ bool FrameHub::take_refresh() { return refresh_->exchange(false, std::memory_ord
 bool FrameHub::live_wanted() const {
     std::lock_guard lock(mutex_);
     for (const auto& port : *ports_) {
-        if (port->policy_ == SinkPolicy::kLatest && port->wanted() && !port->closed()) return true;
+        if (port->wants_refresh()) return true;
     }
     return false;
-}
-
-void FrameHub::publish_refresh(std::shared_ptr<CapturedFrame> frame) {
-    if (!frame) return;
-    frame->sequence = next_sequence_++;
-    const FrameRef shared = std::move(frame);
-    std::shared_ptr<const Ports> ports;
-    {
-        std::lock_guard lock(mutex_);
-        ports = ports_;
-    }
-    bool offered = false;
-    for (const auto& port : *ports) {
-        if (port->policy_ != SinkPolicy::kLatest || !port->wanted() || port->closed()) continue;
-        port->offer(shared);
-        offered = true;
-    }
-    if (offered) published_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void FrameHub::close_all() {

@@ -37,7 +37,7 @@ struct CapturedFrame {
     std::uint64_t shown = 0;      // the render loop's shown-frame count (0 = the first frame)
     std::uint64_t sequence = 0;   // set by publish(): 1, 2, ... in publish order
     bool refresh = false;         // the frame on screen captured again for a new live viewer:
-                                  // publish() offers it to live ports only
+                                  // publish() offers it to the live ports only
     std::chrono::steady_clock::time_point composited_at{};
 
     [[nodiscard]] renderer::cpu::RgbaView view() const {
@@ -93,6 +93,8 @@ private:
     // Whether the render loop's shown-frame `shown` is one this port takes (open, wanted, and
     // every `every_`-th frame).
     [[nodiscard]] bool wants(std::uint64_t shown) const;
+    // Whether this port takes a refresh: a live (kLatest) port that is open and wanted.
+    [[nodiscard]] bool wants_refresh() const;
     void offer(const FrameRef& frame);
 
     // --- immutable after construction
@@ -141,14 +143,13 @@ public:
     // sink. Thread: render.
     void publish(std::shared_ptr<CapturedFrame> frame);
     // A live port has just started wanting frames: true once per request (the flag is cleared).
-    // The render loop then captures the frame on screen again and hands it to publish_refresh.
+    // The render loop then captures the frame on screen again, marks it `refresh` and
+    // publishes it: a refresh goes to the live ports only (a recorder never gets a frame twice).
     // Thread: render.
     [[nodiscard]] bool take_refresh();
     // Whether any live (kLatest) port wants frames now.
     [[nodiscard]] bool live_wanted() const;
-    // Offers a frame captured again (not newly shown) to the live ports only: a recorder's
-    // queue never gets a frame twice. Thread: render.
-    void publish_refresh(std::shared_ptr<CapturedFrame> frame);
+
     // Closes every port (their sinks' waits end). Thread: main, when stopping.
     void close_all();
 

@@ -8,8 +8,6 @@
 namespace interleave::renderer::gl {
 namespace {
 
-constexpr GLuint64 kCollectTimeoutNs = 1'000'000'000;
-
 bool fits(const cpu::RgbaTarget& t, int w, int h) {
     return t.pixels != nullptr && t.width_px == w && t.height_px == h && t.stride_bytes >= w * 4;
 }
@@ -28,9 +26,6 @@ GlBackend::GlBackend(std::unique_ptr<GlCompositor> compositor,
 }
 
 GlBackend::~GlBackend() {
-    for (Pending& p : pending_) {
-        if (p.fence != nullptr) glDeleteSync(p.fence);
-    }
     pending_.clear();
     compositor_.reset();  // drops the compositor's pending read-backs with their fences
 }
@@ -74,15 +69,7 @@ Result<Composed> GlBackend::compose_gl(const cpu::RgbaView& main_layer,
         composed.capture_error = ok.error();
         return composed;
     }
-    Pending p{*capture, nullptr};
-    if (compositor_->api() != GlApi::kGles20) {
-        // Behind the compositor's read-back in the command stream: when this one has signalled,
-        // so has that one, and finish_readback() will not wait. Submitted at once, so it
-        // signals without another GL call from this thread.
-        p.fence = glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
-        glFlush();
-    }
-    pending_.push_back(p);
+    pending_.push_back(*capture);
     ++readbacks_begun_;
     composed.capture = CaptureState::kPending;
     return composed;
@@ -108,20 +95,10 @@ Result<void> GlBackend::redraw(const cpu::ComposeOptions& options, int out_w, in
 
 std::optional<Result<void>> GlBackend::collect(bool wait) {
     if (pending_.empty()) return std::nullopt;
-    Pending& p = pending_.front();
-    if (p.fence != nullptr) {
-        GLenum status = glClientWaitSync(p.fence, 0, 0);
-        if (status == GL_TIMEOUT_EXPIRED) {
-            if (!wait) return std::nullopt;
-            status = glClientWaitSync(p.fence, GL_SYNC_FLUSH_COMMANDS_BIT, kCollectTimeoutNs);
-        }
-        // A fence that fails or never signals: finish_readback() waits on its own fence
-        // (a second at most) and reports the outcome.
-        (void)status;
-        glDeleteSync(p.fence);
-        p.fence = nullptr;
-    }
-    const cpu::RgbaTarget target = p.target;
+    // Not ready yet: leave it unless the caller waits, then finish_readback() waits on the
+    // read-back's own fence (a second at most) and reports the outcome.
+    if (!wait && !compositor_->readback_ready()) return std::nullopt;
+    const cpu::RgbaTarget target = pending_.front();
     pending_.pop_front();
     Result<void> done = compositor_->finish_readback(target);
     if (done) {
@@ -165,14 +142,6 @@ std::string GlBackend::api() const {
     case GlApi::kGles30: return "gles3";
     default: return "gles2";
     }
-}
-
-GlObjectNames GlBackend::object_names() const {
-    GlObjectNames names = compositor_->object_names();
-    for (const Pending& p : pending_) {
-        if (p.fence != nullptr) names.fences.push_back(p.fence);
-    }
-    return names;
 }
 
 }  // namespace interleave::renderer::gl

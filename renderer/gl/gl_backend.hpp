@@ -24,7 +24,7 @@ public:
     explicit GlBackend(std::unique_ptr<GlCompositor> compositor);
     // The CPU composites (`cpu`), GL presents: each frame is uploaded as one unscaled layer.
     GlBackend(std::unique_ptr<GlCompositor> compositor, std::unique_ptr<cpu::CpuBackend> cpu);
-    // Deletes its fences and the compositor; pending captures are dropped. The context must
+    // Deletes the compositor; pending captures are dropped. The context must
     // still be current (gl_compositor.hpp).
     ~GlBackend() override;
 
@@ -47,16 +47,10 @@ public:
     [[nodiscard]] bool cpu_composites() const { return cpu_ != nullptr; }
     [[nodiscard]] GlApi gl_api() const { return compositor_->api(); }
     [[nodiscard]] GlCompositorStats compositor_stats() const { return compositor_->stats(); }
-    // The compositor's GL names plus this backend's fences (tests check none outlives it).
-    [[nodiscard]] GlObjectNames object_names() const;
+    // The compositor's GL names (tests check none outlives it).
+    [[nodiscard]] GlObjectNames object_names() const { return compositor_->object_names(); }
 
 private:
-    // One capture begun: where it goes, and a fence after the compositor's read-back (it
-    // signals once the read-back is done; null on GLES 2.0, whose read-back is synchronous).
-    struct Pending {
-        cpu::RgbaTarget target;
-        GLsync fence = nullptr;
-    };
     [[nodiscard]] Result<Composed> compose_gl(const cpu::RgbaView& main_layer,
                                               const cpu::RgbaView& float_layer,
                                               const cpu::ComposeOptions& options, int out_w,
@@ -67,7 +61,7 @@ private:
 
     std::unique_ptr<GlCompositor> compositor_;
     std::unique_ptr<cpu::CpuBackend> cpu_;  // null: GL composites
-    std::deque<Pending> pending_;
+    std::deque<cpu::RgbaTarget> pending_;  // captures begun: where each goes, oldest first
     std::uint64_t composes_ = 0;
     std::uint64_t redraws_ = 0;
     std::uint64_t readbacks_begun_ = 0;

@@ -511,6 +511,15 @@ void GlCompositor::drop_oldest_readback() {
     --readbacks_pending_;
 }
 
+bool GlCompositor::readback_ready() {
+    INTERLEAVE_ASSERT_THREAD(render_thread_);
+    if (readbacks_pending_ == 0) return false;
+    const ReadbackSlot& slot = readback_slots_[static_cast<std::size_t>(readbacks_head_)];
+    if (!use_pbo_readback_ || slot.fence == nullptr) return true;
+    // begin_readback() flushed after the fence, so it signals without another GL call.
+    return glClientWaitSync(slot.fence, 0, 0) != GL_TIMEOUT_EXPIRED;
+}
+
 Result<void> GlCompositor::finish_readback(const RgbaTarget& out) {
     INTERLEAVE_ASSERT_THREAD(render_thread_);
     if (readbacks_pending_ == 0) {

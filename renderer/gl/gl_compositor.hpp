@@ -123,6 +123,10 @@ public:
     // calls do not change what a pending readback returns. Thread: render.
     [[nodiscard]] Result<void> begin_readback();
     [[nodiscard]] int pending_readbacks() const { return readbacks_pending_; }
+    // Whether finish_readback() would complete the oldest pending readback without waiting:
+    // its fence has signalled (GLES 2.0: always, the read was synchronous). False when none is
+    // pending. Never blocks. Thread: render.
+    [[nodiscard]] bool readback_ready();
     // Completes the oldest pending readback into `out` (row 0 at the top, as the CPU output),
     // which must have the size that frame had; waits on its fence if the GPU is not done
     // (counted in stats: readback_waits, readback_wait_ms). kInvalidArgument when none is

@@ -56,7 +56,8 @@ TEST(FrameHub, APortThatStartsWantingAsksOnceForTheFrameOnScreen) {
     EXPECT_TRUE(hub.live_wanted());
     auto frame = hub.try_acquire(8, 4);
     ASSERT_NE(frame, nullptr);
-    hub.publish_refresh(std::move(frame));
+    frame->refresh = true;
+    hub.publish(std::move(frame));
     EXPECT_NE(live->try_take(), nullptr);
     EXPECT_EQ(queue->try_take(), nullptr);  // a queue never gets a frame twice
     live->set_wanted(false);
@@ -104,7 +105,9 @@ TEST(FrameHub, EveryKthShownFrameOnly) {
     auto port = hub.attach("record", SinkPolicy::kQueue, 16, 3);
     std::vector<std::uint64_t> got;
     for (std::uint64_t i = 0; i < 10; ++i) {
-        if (hub.wanted(i)) ASSERT_TRUE(publish_one(hub, i));
+        if (hub.wanted(i)) {
+            ASSERT_TRUE(publish_one(hub, i));
+        }
     }
     while (FrameRef f = port->try_take()) got.push_back(f->shown);
     EXPECT_EQ(got, (std::vector<std::uint64_t>{0, 3, 6, 9}));
